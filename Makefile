@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: MIT
+# libtrampfd: plain GNU make. Fragments in mk/ add the tests, the module,
+# the guest and the benchmarks; each fragment owns its own directory.
+VERSION_MAJOR := 0
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+ARCH ?= $(shell uname -m)
+CROSS ?=
+CC := $(CROSS)gcc
+AR := $(CROSS)ar
+B ?= build
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
+	-Iinclude -Isrc -Isrc/arch/$(ARCH) -fvisibility=hidden -pthread
+ASFLAGS_ALL := -Wa,--noexecstack
+LDFLAGS ?=
+
+# Per-arch sources live in src/arch/$(ARCH)/ and are picked by the build.
+LIB_C := $(wildcard src/*.c) $(wildcard src/arch/$(ARCH)/*.c)
+LIB_S := $(wildcard src/arch/$(ARCH)/*.S)
+LIB_OBJ_PIC := $(patsubst %.c,$(B)/pic/%.o,$(LIB_C)) $(patsubst %.S,$(B)/pic/%.o,$(LIB_S))
+LIB_OBJ := $(patsubst %.c,$(B)/static/%.o,$(LIB_C)) $(patsubst %.S,$(B)/static/%.o,$(LIB_S))
+SONAME := libtrampfd.so.$(VERSION_MAJOR)
+SHLIB := $(B)/$(SONAME)
+STLIB := $(B)/libtrampfd.a
+TOOL := $(B)/trampfd
+
+.PHONY: all lib tool install check bench clean
+all: lib tool
+lib: $(SHLIB) $(STLIB)
+tool: $(TOOL)
+
+$(B)/pic/%.o: %.c $(wildcard src/*.h src/arch/$(ARCH)/*.h include/*.h include/linux/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+$(B)/pic/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ASFLAGS_ALL) -fPIC -c $< -o $@
+$(B)/static/%.o: %.c $(wildcard src/*.h src/arch/$(ARCH)/*.h include/*.h include/linux/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(B)/static/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ASFLAGS_ALL) -c $< -o $@
+
+$(SHLIB): $(LIB_OBJ_PIC) src/libtrampfd.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/libtrampfd.map \
+		-Wl,-z,defs -Wl,-z,noexecstack -pthread -o $@ $(LIB_OBJ_PIC) $(LDFLAGS)
+	ln -sf $(SONAME) $(B)/libtrampfd.so
+$(STLIB): $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(TOOL): tools/trampfd.c $(STLIB)
+	$(CC) $(ALL_CFLAGS) -fvisibility=default -o $@ $< $(STLIB) $(LDFLAGS)
+
+$(B)/trampfd.pc: trampfd.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(INCLUDEDIR)|;s|@VERSION@|$(VERSION)|' $< > $@
+
+install: all $(B)/trampfd.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
+	install -m 644 include/trampfd.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/linux/trampfd.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libtrampfd.so
+	install -m 644 $(STLIB) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(B)/trampfd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(wildcard man/*.3) $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/
+
+clean:
+	rm -rf $(B)
+
+# Fragments: test suite (mk/test.mk), module and guest (mk/kernel.mk),
+# benchmarks (mk/bench.mk). Each appends to CHECK_STEPS / BENCH_STEPS.
+CHECK_STEPS :=
+BENCH_STEPS :=
+-include $(sort $(wildcard mk/*.mk))
+
+check: all
+	@rm -f $(B)/results.txt
+	@set -e; for s in $(CHECK_STEPS); do $(MAKE) --no-print-directory $$s; done
+	@sh test/summary.sh $(B)/results.txt
+
+bench: all
+	@set -e; for s in $(BENCH_STEPS); do $(MAKE) --no-print-directory $$s; done

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trampfd: trampolines without writable+executable memory.
+ *
+ * Every call returns a non-negative value or -errno and never sets errno.
+ * See trampfd(7).
+ */
+#ifndef TRAMPFD_H
+#define TRAMPFD_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/trampfd.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TRAMPFD_VERSION_MAJOR 0
+#define TRAMPFD_VERSION_MINOR 1
+
+/* Tables */
+int trampfd_create(int type, const void *data, unsigned int flags);
+int trampfd_close(int fd);
+
+/* Contexts, at TRAMPFD_OFFSET(index, TRAMPFD_*_OFFSET) */
+ssize_t trampfd_pwrite(int fd, const void *buf, size_t len, off_t offset);
+ssize_t trampfd_pread(int fd, void *buf, size_t len, off_t offset);
+
+/* Mappings */
+int trampfd_mmap(int fd, void **base);
+int trampfd_munmap(void *base);
+void *trampfd_addr(void *base, const struct trampfd_map *map, unsigned int index);
+
+/* Introspection */
+const char *trampfd_provider(int fd);
+const char *trampfd_mode(int fd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TRAMPFD_H */

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The public calls: argument checks every cell shares, cell selection, and
+ * the registry of mappings that lets trampfd_munmap() work after close.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+/* Fastest first; a cell is skipped when not available and not forced. */
+static const struct tfd_ops *const cells[] = {
+	&tfd_kernel_code_ops,
+	&tfd_kernel_fault_ops,
+	&tfd_user_code_ops,
+	&tfd_user_fault_ops,
+};
+
+const struct tfd_ops *tfd_cell(unsigned int i)
+{
+	return i < sizeof(cells) / sizeof(cells[0]) ? cells[i] : NULL;
+}
+
+static bool cell_matches(const struct tfd_ops *o, unsigned int f)
+{
+	bool kernel = !strcmp(o->provider, "kernel");
+	bool fault = !strcmp(o->mode, "fault");
+
+	if ((f & TRAMPFD_KERNEL) && !kernel)
+		return false;
+	if ((f & (TRAMPFD_NOKERNEL | TRAMPFD_FASTWRITE)) && kernel)
+		return false;
+	if ((f & TRAMPFD_FAULT) && !fault)
+		return false;
+	if ((f & TRAMPFD_CODE) && fault)
+		return false;
+	return true;
+}
+
+/* The cell trampfd_create() would pick for these flags, or NULL with *err. */
+const struct tfd_ops *tfd_pick_cell(unsigned int f, int *err, const char **why)
+{
+	const char *w = "no cell matches the flags";
+	int first_err = -ENODEV;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
+		int r;
+
+		if (!cell_matches(cells[i], f))
+			continue;
+		r = cells[i]->available(f, &w);
+		if (!r)
+			return cells[i];
+		if (!any)
+			first_err = r;
+		any = true;
+	}
+	*err = first_err;
+	if (why)
+		*why = w;
+	return NULL;
+}
+
+int trampfd_create(int type, const void *data, unsigned int flags)
+{
+	const struct tfd_ops *ops;
+	struct tfd_handle *h;
+	struct trampfd_user u;
+	unsigned int f;
+	int fd, err;
+
+	if (flags || type != TRAMPFD_USER)
+		return -EINVAL;
+	if (!data)
+		return -EFAULT;
+	memcpy(&u, data, sizeof(u));
+	f = u.flags;
+	if ((f & ~TRAMPFD_USER_FLAGS) ||
+	    (f & (TRAMPFD_FAULT | TRAMPFD_CODE)) == (TRAMPFD_FAULT | TRAMPFD_CODE) ||
+	    (f & (TRAMPFD_KERNEL | TRAMPFD_NOKERNEL)) == (TRAMPFD_KERNEL | TRAMPFD_NOKERNEL) ||
+	    (f & (TRAMPFD_KERNEL | TRAMPFD_FASTWRITE)) == (TRAMPFD_KERNEL | TRAMPFD_FASTWRITE) ||
+	    u.ntrampolines > TRAMPFD_MAX_TRAMPOLINES)
+		return -EINVAL;
+	ops = tfd_pick_cell(f, &err, NULL);
+	if (!ops)
+		return err;
+	fd = ops->create(&u, u.ntrampolines ? u.ntrampolines : 1, &h);
+	if (fd < 0)
+		return fd;
+	h->ops = ops;
+	h->fd = fd;
+	h->uflags = f;
+	err = tfd_fdtab_insert(h);
+	if (err) {
+		ops->close(h);
+		return err;
+	}
+	return fd;
+}
+
+/* Splits a symbolic offset; the cell checks index against its table. */
+static int decode(struct tfd_handle *h, off_t off, unsigned int *index,
+		  unsigned int *ctx)
+{
+	uint64_t o = (uint64_t)off;
+
+	if (off < 0 || (o >> TRAMPFD_INDEX_SHIFT) >= h->n)
+		return -EINVAL;
+	*index = o >> TRAMPFD_INDEX_SHIFT;
+	*ctx = o & TRAMPFD_CTX_MASK;
+	switch (*ctx) {
+	case TRAMPFD_REGS_OFFSET:
+	case TRAMPFD_STACK_OFFSET:
+		return 0;
+	case TRAMPFD_MAP_OFFSET:
+	case TRAMPFD_ALLOWED_PCS_OFFSET:
+		return *index ? -EINVAL : 0;
+	}
+	return -EINVAL;
+}
+
+ssize_t trampfd_pwrite(int fd, const void *buf, size_t len, off_t offset)
+{
+	struct tfd_handle *h = tfd_fdtab_get(fd);
+	unsigned int index, ctx;
+	int err;
+
+	if (!h)
+		return -EBADF;
+	if (!buf)
+		return -EFAULT;
+	err = decode(h, offset, &index, &ctx);
+	if (err)
+		return err;
+	if (ctx == TRAMPFD_MAP_OFFSET)
+		return -EINVAL;
+	return h->ops->pwrite(h, buf, len, index, ctx);
+}
+
+ssize_t trampfd_pread(int fd, void *buf, size_t len, off_t offset)
+{
+	struct tfd_handle *h = tfd_fdtab_get(fd);
+	unsigned int index, ctx;
+	int err;
+
+	if (!h)
+		return -EBADF;
+	if (!buf)
+		return -EFAULT;
+	err = decode(h, offset, &index, &ctx);
+	if (err)
+		return err;
+	if (ctx == TRAMPFD_ALLOWED_PCS_OFFSET)
+		return -EINVAL;
+	return h->ops->pread(h, buf, len, index, ctx);
+}
+
+/* Live mappings, so munmap needs only the base, even after close. */
+struct mapping {
+	struct mapping *next;
+	void *base;
+	size_t len;
+	void *cookie;
+	const struct tfd_ops *ops;
+};
+static struct mapping *mappings;
+static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int trampfd_mmap(int fd, void **base)
+{
+	struct tfd_handle *h = tfd_fdtab_get(fd);
+	struct mapping *m;
+	int err;
+
+	if (!h)
+		return -EBADF;
+	if (!base)
+		return -EFAULT;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	err = h->ops->mmap(h, &m->base, &m->len, &m->cookie);
+	if (err) {
+		free(m);
+		return err;
+	}
+	m->ops = h->ops;
+	pthread_mutex_lock(&map_lock);
+	m->next = mappings;
+	mappings = m;
+	pthread_mutex_unlock(&map_lock);
+	*base = m->base;
+	return 0;
+}
+
+int trampfd_munmap(void *base)
+{
+	struct mapping **p, *m = NULL;
+	int err;
+
+	pthread_mutex_lock(&map_lock);
+	for (p = &mappings; *p; p = &(*p)->next) {
+		if ((*p)->base == base) {
+			m = *p;
+			*p = m->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&map_lock);
+	if (!m)
+		return -EINVAL;
+	err = m->ops->munmap(m->base, m->len, m->cookie);
+	free(m);
+	return err;
+}
+
+int trampfd_close(int fd)
+{
+	struct tfd_handle *h = tfd_fdtab_get(fd);
+
+	if (!h)
+		return -EBADF;
+	tfd_fdtab_remove(fd);
+	return h->ops->close(h);
+}
+
+void *trampfd_addr(void *base, const struct trampfd_map *map, unsigned int index)
+{
+	uint64_t off;
+
+	if (!base || !map || !map->stride)
+		return NULL;
+	off = (uint64_t)map->ioffset + (uint64_t)index * map->stride;
+	if (off >= map->size)
+		return NULL;
+	return (char *)base + off;
+}
+
+const char *trampfd_provider(int fd)
+{
+	struct tfd_handle *h = tfd_fdtab_get(fd);
+
+	return h ? h->ops->provider : NULL;
+}
+
+const char *trampfd_mode(int fd)
+{
+	struct tfd_handle *h = tfd_fdtab_get(fd);
+
+	return h ? h->ops->mode : NULL;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* x86_64: register names, ucontext mapping and stack rules. */
+#ifndef TRAMPFD_ARCH_H
+#define TRAMPFD_ARCH_H
+
+#include <sys/ucontext.h>
+
+#define TFD_REG_FIRST	x64_rax
+#define TFD_REG_LAST	x64_rip
+#define TFD_REG_PC	x64_rip
+/* SET_SP keeps the ABI's 8-byte granule; the callee re-aligns as after a call. */
+#define TFD_SP_ALIGN	8
+/* Bytes below sp the kernel leaves alone when it builds a signal frame. */
+#define TFD_REDZONE	128
+
+static inline int tfd_arch_reg_valid(unsigned int name)
+{
+	return name >= TFD_REG_FIRST && name <= TFD_REG_LAST;
+}
+
+/* Index into uc_mcontext.gregs, in enum trampfd_regs order from x64_rax. */
+static const unsigned char tfd_greg_of[] = {
+	REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RBP,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	REG_RIP,
+};
+
+#define TFD_UC_PC(uc)	((uc)->uc_mcontext.gregs[REG_RIP])
+#define TFD_UC_SP(uc)	((uc)->uc_mcontext.gregs[REG_RSP])
+#define TFD_UC_REG(uc, i) ((uc)->uc_mcontext.gregs[tfd_greg_of[i]])
+/* Page-fault error code bit 4: the fault was an instruction fetch. */
+#define TFD_UC_IS_FETCH(uc, addr) \
+	((uintptr_t)TFD_UC_PC(uc) == (uintptr_t)(addr))
+
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal interfaces of libtrampfd: never installed. */
+#ifndef TRAMPFD_INTERNAL_H
+#define TRAMPFD_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "trampfd.h"
+
+#define TFD_HIDDEN __attribute__((visibility("hidden")))
+
+struct tfd_handle;
+
+/*
+ * One cell (provider x mode). The api layer validates what it can without
+ * knowing the cell (flags, offsets, NULL buffers) and dispatches here.
+ */
+struct tfd_ops {
+	const char *provider;		/* "kernel" or "user" */
+	const char *mode;		/* "fault" or "code" */
+	/* 0 if the cell can run here, else -errno; *why (static) says why. */
+	int (*available)(unsigned int uflags, const char **why);
+	/* Returns the new fd, with *h set, or -errno. */
+	int (*create)(const struct trampfd_user *u, unsigned int n,
+		      struct tfd_handle **h);
+	ssize_t (*pwrite)(struct tfd_handle *h, const void *buf, size_t len,
+			  unsigned int index, unsigned int ctx);
+	ssize_t (*pread)(struct tfd_handle *h, void *buf, size_t len,
+			 unsigned int index, unsigned int ctx);
+	/* Maps the table; *cookie is handed back to munmap. */
+	int (*mmap)(struct tfd_handle *h, void **base, size_t *len, void **cookie);
+	int (*munmap)(void *base, size_t len, void *cookie);
+	int (*close)(struct tfd_handle *h);
+};
+
+/* Common head of every cell's per-fd state. */
+struct tfd_handle {
+	const struct tfd_ops *ops;
+	int fd;
+	unsigned int n;			/* trampolines in the table */
+	unsigned int uflags;		/* struct trampfd_user.flags */
+};
+
+extern const struct tfd_ops tfd_user_fault_ops TFD_HIDDEN;
+extern const struct tfd_ops tfd_user_code_ops TFD_HIDDEN;
+extern const struct tfd_ops tfd_kernel_fault_ops TFD_HIDDEN;
+extern const struct tfd_ops tfd_kernel_code_ops TFD_HIDDEN;
+
+/* Cells, fastest first (api.c); NULL past the last. */
+const struct tfd_ops *tfd_cell(unsigned int i) TFD_HIDDEN;
+const struct tfd_ops *tfd_pick_cell(unsigned int uflags, int *err, const char **why) TFD_HIDDEN;
+
+/* fd -> handle registry (fdtab.c). */
+int tfd_fdtab_insert(struct tfd_handle *h) TFD_HIDDEN;
+struct tfd_handle *tfd_fdtab_get(int fd) TFD_HIDDEN;
+void tfd_fdtab_remove(int fd) TFD_HIDDEN;
+
+/* Context validation (ctx.c): pure functions, no side effects. */
+struct tfd_pcs {
+	unsigned int n;
+	uint64_t pc[TRAMPFD_MAX_PCS];
+};
+int tfd_check_regs(const void *buf, size_t len, const struct tfd_pcs *allowed) TFD_HIDDEN;
+int tfd_check_stack(const void *buf, size_t len) TFD_HIDDEN;
+int tfd_check_pcs(const void *buf, size_t len, struct tfd_pcs *out) TFD_HIDDEN;
+bool tfd_reg_valid(uint32_t name) TFD_HIDDEN;	/* per arch */
+
+/* Decoded register context, ready to apply. */
+struct tfd_regset {
+	uint32_t mask;			/* bit (name - TFD_REG_FIRST) */
+	uint64_t val[32];
+};
+/* Decodes a buffer tfd_check_regs() accepted. */
+void tfd_decode_regs(const void *buf, struct tfd_regset *rs) TFD_HIDDEN;
+
+#endif

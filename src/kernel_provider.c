@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel provider: /dev/trampfd (trampfd.ko) does the work; the library
+ * forwards. The module validates everything itself, so nothing here is
+ * trusted by it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "internal.h"
+
+#define TFD_DEV "/dev/trampfd"
+
+struct kt_handle {
+	struct tfd_handle h;
+};
+
+static int kt_available(unsigned int uflags, const char **why)
+{
+	if (access(TFD_DEV, R_OK | W_OK) == 0)
+		return 0;
+	*why = errno == ENOENT ? "no /dev/trampfd: the trampfd.ko module is not loaded"
+			       : "/dev/trampfd is not accessible";
+	return errno == ENOENT ? -ENODEV : -errno;
+}
+
+static int kt_create(const struct trampfd_user *u, unsigned int n, unsigned int mode,
+		     struct tfd_handle **out)
+{
+	struct trampfd_user ku = { .flags = (u->flags & ~(TRAMPFD_FAULT | TRAMPFD_CODE)) | mode,
+				   .ntrampolines = n };
+	struct trampfd_create_args a = {
+		.type = TRAMPFD_USER, .data = (uintptr_t)&ku, .data_size = sizeof(ku),
+	};
+	struct kt_handle *k = calloc(1, sizeof(*k));
+	int dev, fd;
+
+	if (!k)
+		return -ENOMEM;
+	dev = open(TFD_DEV, O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		fd = errno == ENOENT ? -ENODEV : -errno;
+		goto fail;
+	}
+	fd = ioctl(dev, TRAMPFD_IOC_CREATE, &a);
+	if (fd < 0)
+		fd = -errno;
+	close(dev);
+	if (fd < 0)
+		goto fail;
+	k->h.n = n;
+	*out = &k->h;
+	return fd;
+fail:
+	free(k);
+	return fd;
+}
+
+static int kt_create_fault(const struct trampfd_user *u, unsigned int n, struct tfd_handle **h)
+{
+	return kt_create(u, n, TRAMPFD_FAULT, h);
+}
+
+static int kt_create_code(const struct trampfd_user *u, unsigned int n, struct tfd_handle **h)
+{
+	return kt_create(u, n, TRAMPFD_CODE, h);
+}
+
+static ssize_t kt_pwrite(struct tfd_handle *h, const void *buf, size_t len,
+			 unsigned int index, unsigned int ctx)
+{
+	ssize_t r = pwrite(h->fd, buf, len, TRAMPFD_OFFSET(index, ctx));
+
+	return r < 0 ? -errno : r;
+}
+
+static ssize_t kt_pread(struct tfd_handle *h, void *buf, size_t len,
+			unsigned int index, unsigned int ctx)
+{
+	ssize_t r = pread(h->fd, buf, len, TRAMPFD_OFFSET(index, ctx));
+
+	return r < 0 ? -errno : r;
+}
+
+static int kt_mmap(struct tfd_handle *h, void **base, size_t *len, void **cookie)
+{
+	struct trampfd_map map;
+	ssize_t r = kt_pread(h, &map, sizeof(map), 0, TRAMPFD_MAP_OFFSET);
+	void *p;
+
+	if (r < 0)
+		return r;
+	if (r != sizeof(map))
+		return -EIO;
+	p = mmap(NULL, map.size, map.prot, map.flags, h->fd, map.offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	*base = p;
+	*len = map.size;
+	*cookie = NULL;
+	return 0;
+}
+
+static int kt_munmap(void *base, size_t len, void *cookie)
+{
+	return munmap(base, len) < 0 ? -errno : 0;
+}
+
+static int kt_close(struct tfd_handle *h)
+{
+	int r = close(h->fd) < 0 ? -errno : 0;
+
+	free(h);
+	return r;
+}
+
+const struct tfd_ops tfd_kernel_fault_ops = {
+	.provider = "kernel",
+	.mode = "fault",
+	.available = kt_available,
+	.create = kt_create_fault,
+	.pwrite = kt_pwrite,
+	.pread = kt_pread,
+	.mmap = kt_mmap,
+	.munmap = kt_munmap,
+	.close = kt_close,
+};
+
+const struct tfd_ops tfd_kernel_code_ops = {
+	.provider = "kernel",
+	.mode = "code",
+	.available = kt_available,
+	.create = kt_create_code,
+	.pwrite = kt_pwrite,
+	.pread = kt_pread,
+	.mmap = kt_mmap,
+	.munmap = kt_munmap,
+	.close = kt_close,
+};

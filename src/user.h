@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The user provider's context store, shared by its fault and code modes.
+ *
+ * Contexts live in a memfd that the process maps read-only through a
+ * read-only file description, so no store (and no mprotect) can change
+ * them: only the library's pwrite() on the memfd does. TRAMPFD_FASTWRITE
+ * tables keep the same layout in private writable memory instead.
+ */
+#ifndef TRAMPFD_USER_H
+#define TRAMPFD_USER_H
+
+#include <pthread.h>
+#include "internal.h"
+
+#define UT_LR_BUCKETS	64
+
+/* Page 0 of the store: the table's own state, also read-only to the process. */
+struct ut_header {
+	uint32_t n;
+	uint32_t pcs_set;		/* allowed-PC list written */
+	uint32_t regs_written;		/* a register context was ever written */
+	uint32_t npcs;
+	uint64_t pcs[TRAMPFD_MAX_PCS];
+};
+
+struct ut_ops;
+
+struct ut_table {
+	struct tfd_handle h;		/* first: the api layer's view */
+	const struct ut_ops *store;	/* the mode's record layout */
+	unsigned char *view;		/* the store, read-only unless fastwrite */
+	size_t view_len;
+	bool fastwrite;
+	bool ro_fd;			/* view mapped through an O_RDONLY fd */
+	unsigned long fork_gen;		/* tfd_fork_gen when the memfd was ours alone */
+	pthread_mutex_t lock;		/* serialises writers */
+	_Atomic int refs;		/* the fd and each mapping */
+	struct ut_table *next_live;
+	/* Left-right reader counts for the fault handler (see user_fault.c). */
+	_Atomic unsigned int lr[UT_LR_BUCKETS][2];
+	void *mode_data;
+};
+
+int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags,
+	      size_t store_len) TFD_HIDDEN;
+void ut_put(struct ut_table *t) TFD_HIDDEN;
+/* Writers: call with t->lock held, after ut_prepare_write(). */
+int ut_prepare_write(struct ut_table *t) TFD_HIDDEN;
+int ut_store(struct ut_table *t, size_t off, const void *buf, size_t len) TFD_HIDDEN;
+const struct ut_header *ut_hdr(const struct ut_table *t) TFD_HIDDEN;
+/* Table-level contexts shared by both modes (allowed PCs). */
+ssize_t ut_write_pcs(struct ut_table *t, const void *buf, size_t len) TFD_HIDDEN;
+void ut_fill_pcs(const struct ut_table *t, struct tfd_pcs *p) TFD_HIDDEN;
+int ut_close(struct tfd_handle *h) TFD_HIDDEN;
+/* Why the user provider cannot run here, or NULL. */
+int ut_available(const char **why) TFD_HIDDEN;
+
+#endif

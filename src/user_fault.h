@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* User provider, fault mode: layout of the store and of a mapping. */
+#ifndef TRAMPFD_USER_FAULT_H
+#define TRAMPFD_USER_FAULT_H
+
+#include <unistd.h>
+#include "user.h"
+
+#define UF_STRIDE	16
+#define UF_MAX_REGIONS	4096
+/* Store: header block, one selector byte per slot, two records per slot. */
+#define UF_SEL_BASE	4096
+/* sp drop before a stage-2 fault: puts the new frame under S - 320. */
+#define UF_STAGE2_DROP	512
+/* A signal frame (xsave included) is smaller than this. */
+#define UF_FRAME_MAX	65536
+
+/* One immutable copy of a slot's contexts, exactly as written. */
+struct uf_rec {
+	uint32_t regs_len;		/* 0: no register context */
+	uint32_t stack_len;		/* 0: no stack context */
+	unsigned char regs[sizeof(struct trampfd_regs) +
+			   TRAMPFD_MAX_REGS * sizeof(struct trampfd_reg)];
+	unsigned char stack[sizeof(struct trampfd_stack) + TRAMPFD_MAX_STACK_SIZE];
+};
+
+struct uf_region {
+	_Atomic uintptr_t start;	/* 0 while unpublished */
+	size_t len;			/* slots; stage-2 twins follow */
+	struct ut_table *t;
+	_Atomic unsigned int inflight;	/* handlers reading this region */
+	bool used;
+};
+
+static inline size_t uf_map_len(unsigned int n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	return ((size_t)n * UF_STRIDE + pg - 1) & ~(pg - 1);
+}
+
+#endif

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The user provider's context store: a memfd mapped read-only, written by
+ * pwrite(). After fork() parent and child still share the memfd, so the
+ * first write in either process after a fork first moves that process's
+ * table to a private copy (copy-on-first-write, one table at a time), and
+ * a fork waits for in-flight writes so no write straddles it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "user.h"
+
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#endif
+
+static _Atomic unsigned long fork_gen;
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ut_table *live;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void before_fork(void)
+{
+	struct ut_table *t;
+
+	pthread_mutex_lock(&live_lock);
+	for (t = live; t; t = t->next_live)
+		pthread_mutex_lock(&t->lock);
+}
+
+static void after_fork(int child)
+{
+	struct ut_table *t;
+
+	atomic_fetch_add(&fork_gen, 1);
+	for (t = live; t; t = t->next_live) {
+		/* Handlers in threads the child does not have left counts behind. */
+		if (child)
+			memset((void *)t->lr, 0, sizeof(t->lr));
+		pthread_mutex_unlock(&t->lock);
+	}
+	pthread_mutex_unlock(&live_lock);
+}
+
+static void after_fork_parent(void) { after_fork(0); }
+static void after_fork_child(void) { after_fork(1); }
+
+static void register_atfork(void)
+{
+	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}
+
+static int new_memfd(size_t len)
+{
+	int fd = memfd_create("trampfd", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+
+	if (fd < 0 && errno == EINVAL)	/* before 6.3: no exec seal to ask for */
+		fd = memfd_create("trampfd", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, len) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/*
+ * Maps the memfd read-only at addr (or anywhere). Through /proc an O_RDONLY
+ * description of the same file gives a mapping without VM_MAYWRITE, so even
+ * mprotect(PROT_WRITE) fails; without /proc the view is weaker, and says so.
+ */
+static void *map_view(int fd, size_t len, void *addr, bool *ro_fd)
+{
+	char path[64];
+	int flags = MAP_SHARED | (addr ? MAP_FIXED : 0);
+	void *p;
+	int rfd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rfd = open(path, O_RDONLY | O_CLOEXEC);
+	*ro_fd = rfd >= 0;
+	p = mmap(addr, len, PROT_READ, flags, rfd >= 0 ? rfd : fd, 0);
+	if (rfd >= 0)
+		close(rfd);
+	return p;
+}
+
+int ut_available(const char **why)
+{
+	int fd = memfd_create("trampfd-probe", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("trampfd-probe", MFD_CLOEXEC);
+	if (fd < 0) {
+		int err = -errno;
+
+		*why = "memfd_create refused (seccomp or policy): contexts need a memfd";
+		return err;
+	}
+	close(fd);
+	return 0;
+}
+
+int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags, size_t store_len)
+{
+	struct ut_header hdr = { .n = n };
+	int fd, err;
+
+	pthread_once(&atfork_once, register_atfork);
+	t->view_len = store_len;
+	t->fastwrite = uflags & TRAMPFD_FASTWRITE;
+	t->h.n = n;
+	atomic_init(&t->refs, 1);
+	pthread_mutex_init(&t->lock, NULL);
+	/* Even a fastwrite table has a memfd: it is the table's fd. */
+	fd = new_memfd(t->fastwrite ? 0 : store_len);
+	if (fd < 0)
+		return fd;
+	t->h.fd = fd;
+	if (t->fastwrite)
+		t->view = mmap(NULL, store_len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	else
+		t->view = map_view(fd, store_len, NULL, &t->ro_fd);
+	if (t->view == MAP_FAILED) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	t->fork_gen = atomic_load(&fork_gen);
+	err = ut_store(t, 0, &hdr, sizeof(hdr));
+	if (err) {
+		munmap(t->view, store_len);
+		close(fd);
+		return err;
+	}
+	pthread_mutex_lock(&live_lock);
+	t->next_live = live;
+	live = t;
+	pthread_mutex_unlock(&live_lock);
+	return fd;
+}
+
+void ut_put(struct ut_table *t)
+{
+	struct ut_table **p;
+
+	if (atomic_fetch_sub(&t->refs, 1) != 1)
+		return;
+	pthread_mutex_lock(&live_lock);
+	for (p = &live; *p; p = &(*p)->next_live)
+		if (*p == t) {
+			*p = t->next_live;
+			break;
+		}
+	pthread_mutex_unlock(&live_lock);
+	munmap(t->view, t->view_len);
+	free(t->mode_data);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+int ut_close(struct tfd_handle *h)
+{
+	struct ut_table *t = (struct ut_table *)h;
+	int err = close(h->fd) < 0 ? -errno : 0;
+
+	ut_put(t);
+	return err;
+}
+
+/* Copies the shared store into a memfd of our own, in place (see top). */
+static int ut_unshare(struct ut_table *t)
+{
+	off_t data, hole = 0;
+	bool ro;
+	int fd;
+
+	fd = new_memfd(t->view_len);
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		data = lseek(t->h.fd, hole, SEEK_DATA);
+		if (data < 0)
+			break;
+		hole = lseek(t->h.fd, data, SEEK_HOLE);
+		if (hole < 0 || pwrite(fd, t->view + data, hole - data, data) != hole - data)
+			goto fail;
+	}
+	/* MAP_FIXED swaps the pages under concurrent callers: same bytes, new file. */
+	if (map_view(fd, t->view_len, t->view, &ro) == MAP_FAILED ||
+	    dup3(fd, t->h.fd, O_CLOEXEC) < 0)
+		goto fail;
+	close(fd);
+	t->fork_gen = atomic_load(&fork_gen);
+	return 0;
+fail:
+	close(fd);
+	return -ENOMEM;
+}
+
+int ut_prepare_write(struct ut_table *t)
+{
+	if (t->fastwrite || t->fork_gen == atomic_load(&fork_gen))
+		return 0;
+	return ut_unshare(t);
+}
+
+int ut_store(struct ut_table *t, size_t off, const void *buf, size_t len)
+{
+	ssize_t r;
+
+	if (t->fastwrite) {
+		memcpy(t->view + off, buf, len);
+		return 0;
+	}
+	r = pwrite(t->h.fd, buf, len, off);
+	if (r == (ssize_t)len)
+		return 0;
+	return r < 0 ? -errno : -EIO;
+}
+
+const struct ut_header *ut_hdr(const struct ut_table *t)
+{
+	return (const struct ut_header *)t->view;
+}
+
+void ut_fill_pcs(const struct ut_table *t, struct tfd_pcs *p)
+{
+	const struct ut_header *hdr = ut_hdr(t);
+
+	p->n = hdr->pcs_set ? hdr->npcs : 0;
+	memcpy(p->pc, hdr->pcs, sizeof(p->pc));
+}
+
+ssize_t ut_write_pcs(struct ut_table *t, const void *buf, size_t len)
+{
+	struct ut_header hdr;
+	struct tfd_pcs pcs;
+	int err = tfd_check_pcs(buf, len, &pcs);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&t->lock);
+	memcpy(&hdr, ut_hdr(t), sizeof(hdr));
+	if (hdr.pcs_set || hdr.regs_written) {
+		err = -EPERM;
+		goto out;
+	}
+	hdr.pcs_set = 1;
+	hdr.npcs = pcs.n;
+	memcpy(hdr.pcs, pcs.pc, sizeof(hdr.pcs));
+	err = ut_prepare_write(t);
+	if (!err)
+		err = ut_store(t, 0, &hdr, sizeof(hdr));
+out:
+	pthread_mutex_unlock(&t->lock);
+	return err ? err : (ssize_t)len;
+}

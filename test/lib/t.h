@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared helpers of the conformance suite. Every test is one program:
+ * exit 0 pass, 1 fail, 77 skip; the last line on stderr says why.
+ * The cell comes from TRAMPFD_CELL (user-fault, user-code, kernel-fault,
+ * kernel-code); unset means the library's default choice.
+ */
+#ifndef T_H
+#define T_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <trampfd.h>
+
+#define T_PASS 0
+#define T_FAIL 1
+#define T_SKIP 77
+
+#if defined(__x86_64__)
+#define T_REG_PC	x64_rip
+#define T_REG_ARG0	x64_rdi
+#define T_REG_ARG1	x64_rsi
+#define T_REG_ARG2	x64_rdx
+#define T_REG_ARG3	x64_rcx
+#define T_REG_FIRST	x64_rax		/* settable GPRs: FIRST..LAST */
+#define T_REG_LAST	x64_r15
+#define T_STACK_ALIGN	8
+#elif defined(__aarch64__)
+#define T_REG_PC	arm64_pc
+#define T_REG_ARG0	arm64_r0
+#define T_REG_ARG1	(arm64_r0 + 1)
+#define T_REG_ARG2	(arm64_r0 + 2)
+#define T_REG_ARG3	(arm64_r0 + 3)
+#define T_REG_FIRST	arm64_r0
+#define T_REG_LAST	arm64_r28
+#define T_STACK_ALIGN	16
+#else
+#error "the conformance suite knows x86_64 and aarch64"
+#endif
+
+/* Failure reporting: a message naming the line, then exit 1. */
+#define t_fail(...) do { \
+	fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
+	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); exit(T_FAIL); \
+} while (0)
+#define t_skip(...) do { \
+	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); exit(T_SKIP); \
+} while (0)
+#define t_note(...) do { \
+	fprintf(stderr, "note: "); fprintf(stderr, __VA_ARGS__); \
+	fputc('\n', stderr); \
+} while (0)
+/* Expect a call to return exactly want (a value or -errno). */
+#define T_EXPECT(call, want) do { \
+	long long t_got_ = (long long)(call), t_want_ = (long long)(want); \
+	if (t_got_ != t_want_) \
+		t_fail("%s: expected %lld, got %lld", #call, t_want_, t_got_); \
+} while (0)
+/* Expect -e1 or -e2 (two acceptable errnos). */
+#define T_EXPECT2(call, e1, e2) do { \
+	long long t_got_ = (long long)(call); \
+	if (t_got_ != -(long long)(e1) && t_got_ != -(long long)(e2)) \
+		t_fail("%s: expected -%d or -%d, got %lld", #call, e1, e2, t_got_); \
+} while (0)
+#define T_ASSERT(cond, ...) do { if (!(cond)) t_fail(__VA_ARGS__); } while (0)
+
+/* cell.c */
+extern const char *t_cell;		/* name, "default" if unset */
+extern unsigned int t_cell_flags;	/* struct trampfd_user.flags */
+/*
+ * Installs the suite's signal handlers (before any table exists, so the
+ * library's fault handler chains to them), then probes the cell with one
+ * create: skips the test when the cell cannot run here.
+ */
+void t_init(void);
+void t_sig_install(void);	/* t_init's first half */
+void t_probe(void);		/* t_init's second half */
+/* Creates a table of n in the cell, plus extra user flags; fails on error. */
+int t_create(unsigned int n, unsigned int extra);
+int t_create_raw(unsigned int n, unsigned int flags);	/* returns -errno */
+struct t_table {
+	int fd;
+	void *base;
+	struct trampfd_map map;
+};
+/* Creates and maps; fails the test on any error. */
+void t_table(struct t_table *t, unsigned int n, unsigned int extra);
+void *t_slot(const struct t_table *t, unsigned int i);
+int t_is_fault(int fd);		/* trampfd_mode(fd) is "fault" */
+int t_is_user(int fd);
+
+/* ctx.c: contexts */
+#define T_REGS_MAX_BYTES (sizeof(struct trampfd_regs) + \
+	(TRAMPFD_MAX_REGS + 2) * sizeof(struct trampfd_reg))
+struct t_regs {
+	struct trampfd_regs h;
+	struct trampfd_reg r[TRAMPFD_MAX_REGS + 2];
+};
+struct t_stack {
+	struct trampfd_stack h;
+	uint8_t d[TRAMPFD_MAX_STACK_SIZE + 16];
+};
+/* Fills a regs context: n names/values; returns its byte length. */
+size_t t_regs_fill(struct t_regs *r, unsigned int n, const uint32_t *names,
+		   const uint64_t *values);
+/* Writes {ARG0 = arg, PC = pc} to trampoline i; returns pwrite's result. */
+long t_set_call(int fd, unsigned int i, void *pc, uint64_t arg);
+void t_set_call_ok(int fd, unsigned int i, void *pc, uint64_t arg);
+long t_remove_regs(int fd, unsigned int i);
+long t_remove_stack(int fd, unsigned int i);
+size_t t_stack_fill(struct t_stack *s, uint32_t flags, uint32_t offset,
+		    uint32_t size, const void *data);
+/* Reads context ctx of i into buf (len bytes), failing unless it matches. */
+void t_expect_ctx(int fd, unsigned int i, unsigned int ctx,
+		  const void *want, size_t wantlen, const char *what);
+/* Returns its first argument register: the usual target. */
+uint64_t t_ret_arg0(uint64_t a);
+typedef uint64_t (*t_fn0)(void);
+
+/* sig.c: calls expected to fault */
+/*
+ * Runs fn(arg) and returns 0 if it returned, or the number of the signal
+ * (SIGSEGV, SIGILL, SIGBUS, SIGTRAP, SIGFPE) it raised; *addr = si_addr.
+ * Thread-safe. Unexpected signals outside t_sig_call end the test (fail).
+ */
+int t_sig_call(void (*fn)(void *), void *arg, void **addr);
+/* Calls the trampoline at p with no arguments, under t_sig_call. */
+int t_sig_call_tramp(void *p, uint64_t *ret);
+const char *t_signame(int sig);
+
+#if defined(__x86_64__)
+/* regs_x86_64.S: the register harness (see its header comment) */
+struct t_cpu {
+	uint64_t gpr[16];	/* by trampfd name - x64_rax */
+	uint64_t xmm[32];	/* xmm0..xmm15, low then high */
+	uint64_t rsp;		/* at the target's entry */
+	uint64_t ret;		/* [S] at the target's entry */
+	uint64_t below[64];	/* [S - 512, S) at the target's entry */
+};
+extern struct t_cpu t_seen;
+extern uint64_t t_S;
+extern void *t_stk_next;
+void t_regs_call(void *tramp, const struct t_cpu *in);
+void t_regs_record(void);
+void t_regs_back(void);
+void t_stk16(void);
+struct t_grab {
+	uint64_t gpr[16];	/* by trampfd name - x64_rax */
+	uint64_t rsp;
+	uint64_t stk[8];	/* [S - 64, S) */
+	uint64_t which;		/* 0: t_grab ran, 1: t_grab_b */
+};
+extern __thread struct t_grab t_grab_area;
+extern void *t_grab_next;	/* a function with no arguments */
+void t_grab(void);
+void t_grab_b(void);
+#define T_HAVE_HARNESS 1
+#endif
+
+/* maps.c: /proc/self/maps */
+struct t_map {
+	uintptr_t lo, hi;
+	char perms[5];
+	unsigned long long off;
+	unsigned long dev_maj, dev_min, ino;
+	char path[256];
+};
+/* Calls cb for each mapping; stops and returns cb's first nonzero value. */
+int t_maps_each(int (*cb)(const struct t_map *m, void *arg), void *arg);
+int t_count_maps(void);
+int t_count_fds(void);
+
+#endif

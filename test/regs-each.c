@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Register semantics (DESIGN §3.1), with the assembly harness: every
+ * settable register, one at a time and all at once, gets its value; every
+ * other GPR, xmm0-15 and rsp are unchanged; the return address is intact.
+ */
+#include "t.h"
+
+#ifdef T_HAVE_HARNESS
+static struct t_cpu in;
+
+static void check(const uint64_t *want, const char *what)
+{
+	unsigned int k;
+
+	for (k = 0; k <= T_REG_LAST - T_REG_FIRST; k++)
+		if (t_seen.gpr[k] != want[k])
+			t_fail("%s: register %u is %#llx, want %#llx", what,
+			       T_REG_FIRST + k, (unsigned long long)t_seen.gpr[k],
+			       (unsigned long long)want[k]);
+	for (k = 0; k < 32; k++)
+		if (t_seen.xmm[k] != in.xmm[k])
+			t_fail("%s: xmm%u changed", what, k / 2);
+	if (t_seen.rsp != t_S)
+		t_fail("%s: rsp %#llx, want S = %#llx", what,
+		       (unsigned long long)t_seen.rsp, (unsigned long long)t_S);
+	if (t_seen.ret != (uint64_t)(uintptr_t)t_regs_back)
+		t_fail("%s: return address at S was overwritten", what);
+}
+
+int main(void)
+{
+	const unsigned int nr = T_REG_LAST - T_REG_FIRST + 1;
+	uint64_t want[16];
+	uint32_t names[17];
+	uint64_t vals[17];
+	struct t_regs r;
+	struct t_table t;
+	unsigned int k, j;
+	size_t len;
+
+	t_init();
+	t_table(&t, 2, 0);
+	for (k = 0; k < 16; k++)
+		in.gpr[k] = 0x1111111111111111ULL * (k + 1) ^ 0x0123456789abcdefULL;
+	for (k = 0; k < 32; k++)
+		in.xmm[k] = 0x9e3779b97f4a7c15ULL * (k + 3);
+
+	/* Only the PC: nothing else changes. */
+	names[0] = T_REG_PC;
+	vals[0] = (uint64_t)(uintptr_t)t_regs_record;
+	len = t_regs_fill(&r, 1, names, vals);
+	T_EXPECT(trampfd_pwrite(t.fd, &r, len, TRAMPFD_REGS_OFFSET), len);
+	t_regs_call(t_slot(&t, 0), &in);
+	check(in.gpr, "PC only");
+
+	for (k = 0; k < nr; k++) {
+		char what[48];
+
+		names[0] = T_REG_FIRST + k;
+		vals[0] = 0xc0de000000000000ULL | (k << 8) | 0x5a;
+		names[1] = T_REG_PC;
+		vals[1] = (uint64_t)(uintptr_t)t_regs_record;
+		len = t_regs_fill(&r, 2, names, vals);
+		T_EXPECT(trampfd_pwrite(t.fd, &r, len, TRAMPFD_OFFSET(1, TRAMPFD_REGS_OFFSET)), len);
+		memcpy(want, in.gpr, sizeof(want));
+		want[k] = vals[0];
+		t_regs_call(t_slot(&t, 1), &in);
+		snprintf(what, sizeof(what), "register %u alone", T_REG_FIRST + k);
+		check(want, what);
+	}
+
+	/* All at once, PC first and last. */
+	for (j = 0; j < 2; j++) {
+		unsigned int p = j ? nr : 0;
+
+		for (k = 0; k < nr; k++) {
+			names[k + !j] = T_REG_FIRST + k;
+			vals[k + !j] = want[k] = ~(0x0f0f0f0f00000000ULL * (k + 1) + k);
+		}
+		names[p] = T_REG_PC;
+		vals[p] = (uint64_t)(uintptr_t)t_regs_record;
+		len = t_regs_fill(&r, nr + 1, names, vals);
+		T_EXPECT(trampfd_pwrite(t.fd, &r, len, TRAMPFD_REGS_OFFSET), len);
+		t_regs_call(t_slot(&t, 0), &in);
+		check(want, j ? "all registers, PC last" : "all registers, PC first");
+	}
+	/* And the first context still works as written for index 1. */
+	t_regs_call(t_slot(&t, 1), &in);
+	memcpy(want, in.gpr, sizeof(want));
+	want[nr - 1] = 0xc0de000000000000ULL | ((nr - 1) << 8) | 0x5a;
+	check(want, "index 1 after index 0 rewrites");
+	T_EXPECT(trampfd_close(t.fd), 0);
+	T_EXPECT(trampfd_munmap(t.base), 0);
+	return T_PASS;
+}
+#else
+int main(void)
+{
+	t_skip("no register harness for this architecture yet");
+}
+#endif
