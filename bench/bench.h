@@ -27,4 +27,19 @@ static inline double bench_median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+typedef long (*bench_fn)(long);
+
+/* ns per call of fn(i), over n calls. */
+static __attribute__((noinline, unused)) double bench_per_call(bench_fn fn, long n)
+{
+	volatile long sink = 0;
+	double t = bench_now();
+	long i;
+
+	for (i = 0; i < n; i++)
+		sink += fn(i);
+	(void)sink;
+	return (bench_now() - t) / n;
+}
+
 #endif

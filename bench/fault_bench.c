@@ -28,18 +28,6 @@ static void skip_call(int sig, siginfo_t *si, void *ucv)
 	g[REG_RAX] = g[REG_RDI] + 1;
 }
 
-static double per_call(long (*fn)(long), long n)
-{
-	volatile long sink = 0;
-	double t = bench_now();
-	long i;
-
-	for (i = 0; i < n; i++)
-		sink += fn(i);
-	(void)sink;
-	return (bench_now() - t) / n;
-}
-
 int main(void)
 {
 	struct trampfd_user u = { .flags = TRAMPFD_NOKERNEL | TRAMPFD_FAULT };
@@ -68,10 +56,10 @@ int main(void)
 	sigemptyset(&raw.sa_mask);
 	sigaction(SIGSEGV, NULL, &lib);
 	for (i = 0; i < ROUNDS; i++) {
-		tp[i] = per_call(plain, CALLS * 100L);
-		tf[i] = per_call(tramp, CALLS);
+		tp[i] = bench_per_call(plain, CALLS * 100L);
+		tf[i] = bench_per_call(tramp, CALLS);
 		sigaction(SIGSEGV, &raw, NULL);
-		tr[i] = per_call(fault, CALLS);
+		tr[i] = bench_per_call(fault, CALLS);
 		sigaction(SIGSEGV, &lib, NULL);
 		r1[i] = tf[i] / tp[i];
 		r2[i] = tf[i] / tr[i];

@@ -9,6 +9,8 @@ TEST_OBJ := $(patsubst test/%.c,$(B)/test-obj/%.o,$(TEST_SRC))
 .SECONDARY: $(TEST_OBJ) $(TEST_LIB_OBJ)
 TEST_CFLAGS = $(ALL_CFLAGS) -Itest/lib
 MDWE_RUN := $(B)/test-bin/mdwe-run
+# Static for the guest initramfs; sanitizer builds override it with nothing.
+TEST_LDSTATIC ?= -static
 
 .PHONY: test-build check-user
 test-build: $(TEST_BIN) $(MDWE_RUN)
@@ -24,7 +26,7 @@ $(B)/test-obj/%.o: test/%.c test/lib/t.h include/trampfd.h include/linux/trampfd
 	$(CC) $(TEST_CFLAGS) -c $< -o $@
 $(B)/test/%: $(B)/test-obj/%.o $(TEST_LIB_OBJ) $(STLIB)
 	@mkdir -p $(@D)
-	$(CC) -static -pthread -Wl,-z,noexecstack -o $@ $< $(TEST_LIB_OBJ) $(STLIB) $(LDFLAGS)
+	$(CC) $(TEST_LDSTATIC) -pthread -Wl,-z,noexecstack -o $@ $< $(TEST_LIB_OBJ) $(STLIB) $(LDFLAGS)
 $(MDWE_RUN): test/mdwe-run.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -static -o $@ $< $(LDFLAGS)

@@ -159,6 +159,7 @@ static ssize_t uf_pread(struct tfd_handle *h, void *buf, size_t len,
 static struct sigaction old_segv;
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static int handler_err;
+static bool handler_once_done;
 
 static struct uf_region *find_region(uintptr_t a, uintptr_t *start)
 {
@@ -271,6 +272,15 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 	errno = saved;
 }
 
+/* Handlers in threads the child does not have left counts behind. */
+static void uf_after_fork_child(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < UF_MAX_REGIONS; i++)
+		atomic_store(&regions[i].inflight, 0);
+}
+
 static void install_handler(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_segv };
@@ -280,13 +290,28 @@ static void install_handler(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSEGV, &sa, &old_segv) < 0)
 		handler_err = -errno;
+	else
+		pthread_atfork(NULL, NULL, uf_after_fork_child);
+	handler_once_done = true;
 }
 
 /* ---- the cell ---- */
 
 static int uf_available(unsigned int uflags, const char **why)
 {
-	return ut_available(why);
+	struct sigaction cur;
+	int err = ut_available(why);
+
+	if (err)
+		return err;
+	*why = "calls emulated by a SIGSEGV handler; contexts in a read-only memfd";
+	/* Someone replaced our handler without chaining: calls would kill. */
+	if (handler_once_done && !sigaction(SIGSEGV, NULL, &cur) &&
+	    cur.sa_sigaction != on_segv) {
+		*why = "the library's SIGSEGV handler was replaced by the program";
+		return -EBUSY;
+	}
+	return 0;
 }
 
 static int uf_create(const struct trampfd_user *u, unsigned int n, struct tfd_handle **h)

@@ -76,13 +76,14 @@ static int probe(void)
 
 	printf("cells (fastest first):\n");
 	for (i = 0; (o = tfd_cell(i)); i++) {
-		why = "";
+		why = NULL;
 		err = o->available(0, &why);
-		printf("  %-6s %-5s  %s%s%s\n", o->provider, o->mode,
-		       err ? "unavailable: " : "works", err ? why : "",
-		       err ? "" : (best < 0 ? "  <- default" : ""));
+		printf("  %-6s %-5s  %s%s\n", o->provider, o->mode,
+		       err ? "unavailable" : "works", !err && best < 0 ? "  <- default" : "");
+		if (why)	/* how it runs, or why it cannot */
+			printf("%16s%s\n", "", why);
 		if (err)
-			printf("%15s(%s)\n", "", strerror(-err));
+			printf("%16s(%s)\n", "", strerror(-err));
 		else if (best < 0)
 			best = i;
 	}
