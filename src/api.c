@@ -64,7 +64,7 @@ const struct tfd_ops *tfd_pick_cell(unsigned int f, int *err, const char **why)
 	return NULL;
 }
 
-int trampfd_create(int type, const void *data, unsigned int flags)
+TFD_EXPORT int trampfd_create(int type, const void *data, unsigned int flags)
 {
 	const struct tfd_ops *ops;
 	struct tfd_handle *h;
@@ -122,7 +122,7 @@ static int decode(struct tfd_handle *h, off_t off, unsigned int *index,
 	return -EINVAL;
 }
 
-ssize_t trampfd_pwrite(int fd, const void *buf, size_t len, off_t offset)
+TFD_EXPORT ssize_t trampfd_pwrite(int fd, const void *buf, size_t len, off_t offset)
 {
 	struct tfd_handle *h = tfd_fdtab_get(fd);
 	unsigned int index, ctx;
@@ -140,7 +140,7 @@ ssize_t trampfd_pwrite(int fd, const void *buf, size_t len, off_t offset)
 	return h->ops->pwrite(h, buf, len, index, ctx);
 }
 
-ssize_t trampfd_pread(int fd, void *buf, size_t len, off_t offset)
+TFD_EXPORT ssize_t trampfd_pread(int fd, void *buf, size_t len, off_t offset)
 {
 	struct tfd_handle *h = tfd_fdtab_get(fd);
 	unsigned int index, ctx;
@@ -169,7 +169,7 @@ struct mapping {
 static struct mapping *mappings;
 static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int trampfd_mmap(int fd, void **base)
+TFD_EXPORT int trampfd_mmap(int fd, void **base)
 {
 	struct tfd_handle *h = tfd_fdtab_get(fd);
 	struct mapping *m;
@@ -196,7 +196,7 @@ int trampfd_mmap(int fd, void **base)
 	return 0;
 }
 
-int trampfd_munmap(void *base)
+TFD_EXPORT int trampfd_munmap(void *base)
 {
 	struct mapping **p, *m = NULL;
 	int err;
@@ -217,7 +217,7 @@ int trampfd_munmap(void *base)
 	return err;
 }
 
-int trampfd_close(int fd)
+TFD_EXPORT int trampfd_close(int fd)
 {
 	struct tfd_handle *h = tfd_fdtab_get(fd);
 
@@ -227,7 +227,7 @@ int trampfd_close(int fd)
 	return h->ops->close(h);
 }
 
-void *trampfd_addr(void *base, const struct trampfd_map *map, unsigned int index)
+TFD_EXPORT void *trampfd_addr(void *base, const struct trampfd_map *map, unsigned int index)
 {
 	uint64_t off;
 
@@ -239,14 +239,14 @@ void *trampfd_addr(void *base, const struct trampfd_map *map, unsigned int index
 	return (char *)base + off;
 }
 
-const char *trampfd_provider(int fd)
+TFD_EXPORT const char *trampfd_provider(int fd)
 {
 	struct tfd_handle *h = tfd_fdtab_get(fd);
 
 	return h ? h->ops->provider : NULL;
 }
 
-const char *trampfd_mode(int fd)
+TFD_EXPORT const char *trampfd_mode(int fd)
 {
 	struct tfd_handle *h = tfd_fdtab_get(fd);
 

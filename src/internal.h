@@ -9,6 +9,8 @@
 #include "trampfd.h"
 
 #define TFD_HIDDEN __attribute__((visibility("hidden")))
+/* The public calls; src/libtrampfd.map names the same set. */
+#define TFD_EXPORT __attribute__((visibility("default")))
 
 struct tfd_handle;
 
