@@ -105,3 +105,8 @@ void tfd_decode_regs(const void *buf, struct tfd_regset *rs)
 		rs->val[r.name - TFD_REG_FIRST] = r.value;
 	}
 }
+
+bool tfd_reg_valid(uint32_t name)
+{
+	return tfd_arch_reg_valid(name);
+}

@@ -13,6 +13,9 @@
 #include "internal.h"
 
 #define TFD_DEV "/dev/trampfd"
+/* The largest context a write may carry: a register context of 40. */
+#define TFD_MAX_CTX (sizeof(struct trampfd_regs) + \
+		     TRAMPFD_MAX_REGS * sizeof(struct trampfd_reg))
 
 struct kt_handle {
 	struct tfd_handle h;
@@ -51,6 +54,17 @@ static int kt_create(const struct trampfd_user *u, unsigned int n, unsigned int 
 	close(dev);
 	if (fd < 0)
 		goto fail;
+	/* Give the table the lowest free number, as open() would have. */
+	if (fd > dev) {
+		int low = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+		if (low >= 0 && low < fd) {
+			close(fd);
+			fd = low;
+		} else if (low >= 0) {
+			close(low);
+		}
+	}
 	k->h.n = n;
 	*out = &k->h;
 	return fd;
@@ -72,7 +86,13 @@ static int kt_create_code(const struct trampfd_user *u, unsigned int n, struct t
 static ssize_t kt_pwrite(struct tfd_handle *h, const void *buf, size_t len,
 			 unsigned int index, unsigned int ctx)
 {
-	ssize_t r = pwrite(h->fd, buf, len, TRAMPFD_OFFSET(index, ctx));
+	ssize_t r;
+
+	/* Longer than any context: the module would say so, but the VFS
+	 * checks the whole buffer first and says -EFAULT. */
+	if (len > TFD_MAX_CTX)
+		return -EINVAL;
+	r = pwrite(h->fd, buf, len, TRAMPFD_OFFSET(index, ctx));
 
 	return r < 0 ? -errno : r;
 }
@@ -80,7 +100,12 @@ static ssize_t kt_pwrite(struct tfd_handle *h, const void *buf, size_t len,
 static ssize_t kt_pread(struct tfd_handle *h, void *buf, size_t len,
 			unsigned int index, unsigned int ctx)
 {
-	ssize_t r = pread(h->fd, buf, len, TRAMPFD_OFFSET(index, ctx));
+	ssize_t r;
+
+	/* No context is longer: a bigger buffer only needs to hold it. */
+	if (len > TFD_MAX_CTX)
+		len = TFD_MAX_CTX;
+	r = pread(h->fd, buf, len, TRAMPFD_OFFSET(index, ctx));
 
 	return r < 0 ? -errno : r;
 }

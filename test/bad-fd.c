@@ -68,5 +68,5 @@ int main(void)
 	fd = t_create(1, 0);
 	t_set_call_ok(fd, 0, (void *)t_ret_arg0, 3);
 	T_EXPECT(trampfd_close(fd), 0);
-	return T_PASS;
+	return t_pass();
 }

@@ -85,5 +85,5 @@ int main(void)
 		t_expect_ctx(fd, i, TRAMPFD_STACK_OFFSET, &s0, sizeof(s0), "unset stack");
 	}
 	T_EXPECT(trampfd_close(fd), 0);
-	return T_PASS;
+	return t_pass();
 }

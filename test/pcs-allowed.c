@@ -59,6 +59,12 @@ int main(void)
 	T_EXPECT(t_sig_call_tramp(t_slot(&t, 2), NULL), SIGSEGV);
 	T_EXPECT(t_sig_call_tramp(t_slot(&t, 3), NULL), SIGSEGV);
 
+	/* Removal names no PC: allowed; so is writing it again. */
+	T_EXPECT(t_remove_regs(t.fd, 1), sizeof(h0));
+	t_expect_ctx(t.fd, 1, TRAMPFD_REGS_OFFSET, &h0, sizeof(h0), "removed with a PC list");
+	T_EXPECT(t_sig_call_tramp(t_slot(&t, 1), NULL), SIGSEGV);
+	T_EXPECT(t_set_call(t.fd, 1, (void *)plus1, 200), rlen);
+
 	/* Listed PCs go anywhere in the table, in any order. */
 	for (i = 0; i < 4; i++)
 		T_EXPECT(t_set_call(t.fd, i, i & 1 ? (void *)t_ret_arg0 : (void *)plus1, i), rlen);
@@ -68,5 +74,5 @@ int main(void)
 	}
 	T_EXPECT(trampfd_close(t.fd), 0);
 	T_EXPECT(trampfd_munmap(t.base), 0);
-	return T_PASS;
+	return t_pass();
 }

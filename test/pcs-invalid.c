@@ -86,6 +86,20 @@ int main(void)
 	T_EXPECT(trampfd_close(fd), 0);
 	T_EXPECT(trampfd_munmap(t.base), 0);
 
+	/* A refused register write and a stack context do not count. */
+	fd = t_create(2, 0);
+	T_EXPECT(t_set_call(fd, 0, NULL, 1), -EINVAL);
+	{
+		struct t_stack s;
+		size_t slen = t_stack_fill(&s, 0, 0, 8, "8 bytes!");
+
+		T_EXPECT(trampfd_pwrite(fd, &s, slen, TRAMPFD_STACK_OFFSET), slen);
+	}
+	len = fill(&p, 1);
+	T_EXPECT(trampfd_pwrite(fd, &p, len, TRAMPFD_ALLOWED_PCS_OFFSET), len);
+	T_EXPECT(t_set_call(fd, 1, (void *)(f0 + 1), 1), -EINVAL);
+	T_EXPECT(trampfd_close(fd), 0);
+
 	/* After a register context: too late. */
 	fd = t_create(2, 0);
 	t_set_call_ok(fd, 1, (void *)t_ret_arg0, 1);
@@ -95,5 +109,5 @@ int main(void)
 	T_EXPECT(t_set_call(fd, 0, (void *)(f0 + 1), 1),
 		 sizeof(struct trampfd_regs) + 2 * sizeof(struct trampfd_reg));
 	T_EXPECT(trampfd_close(fd), 0);
-	return T_PASS;
+	return t_pass();
 }

@@ -3,16 +3,19 @@
  * Register semantics (DESIGN §3.1), with the assembly harness: every
  * settable register, one at a time and all at once, gets its value; every
  * other GPR, xmm0-15 and rsp are unchanged; the return address is intact.
+ * Entered by call, then again by jump (return address pushed by hand).
  */
 #include "t.h"
 
 #ifdef T_HAVE_HARNESS
 static struct t_cpu in;
 
-static void check(const uint64_t *want, const char *what)
+static void check(const uint64_t *want, const char *what0)
 {
+	char what[96];
 	unsigned int k;
 
+	snprintf(what, sizeof(what), "%s, by %s", what0, t_regs_jmp ? "jump" : "call");
 	for (k = 0; k <= T_REG_LAST - T_REG_FIRST; k++)
 		if (t_seen.gpr[k] != want[k])
 			t_fail("%s: register %u is %#llx, want %#llx", what,
@@ -28,7 +31,7 @@ static void check(const uint64_t *want, const char *what)
 		t_fail("%s: return address at S was overwritten", what);
 }
 
-int main(void)
+static void one_pass(void)
 {
 	const unsigned int nr = T_REG_LAST - T_REG_FIRST + 1;
 	uint64_t want[16];
@@ -39,7 +42,6 @@ int main(void)
 	unsigned int k, j;
 	size_t len;
 
-	t_init();
 	t_table(&t, 2, 0);
 	for (k = 0; k < 16; k++)
 		in.gpr[k] = 0x1111111111111111ULL * (k + 1) ^ 0x0123456789abcdefULL;
@@ -92,7 +94,16 @@ int main(void)
 	check(want, "index 1 after index 0 rewrites");
 	T_EXPECT(trampfd_close(t.fd), 0);
 	T_EXPECT(trampfd_munmap(t.base), 0);
-	return T_PASS;
+}
+
+int main(void)
+{
+	t_init();
+	t_regs_jmp = 0;
+	one_pass();
+	t_regs_jmp = 1;
+	one_pass();
+	return t_pass();
 }
 #else
 int main(void)

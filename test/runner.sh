@@ -4,10 +4,11 @@
 # (default build/test) with TRAMPFD_CELL=CELL, one line per test:
 #   PASS cell/test | FAIL cell/test: reason | SKIP cell/test: reason
 # ("mdwe-cell" under --mdwe), also appended to $TRAMPFD_RESULTS if set.
-# A test exits 0 (pass), 77 (skip) or anything else (fail); the reason is
-# the last line of its stderr. POSIX sh: it also runs under busybox.
+# A test exits 0 (pass: only after printing "trampfd-test: done", so an
+# exit(0) half-way is a failure), 77 (skip) or anything else (fail); the
+# reason is the last line of its stderr. POSIX sh: it also runs under busybox.
 # Env: TRAMPFD_TIMEOUT (s, default 60), TRAMPFD_MDWE_RUN (the wrapper),
-# TRAMPFD_VERBOSE=1 (show a failing test's whole stderr).
+# TRAMPFD_VERBOSE=1 (show a failing test's whole stderr), TRAMPFD_KLOG=0.
 
 usage() { echo "usage: $0 user-fault|user-code|kernel-fault|kernel-code [--mdwe]" >&2; exit 2; }
 
@@ -39,10 +40,12 @@ tmp=${TMPDIR:-/tmp}/trampfd-runner.$$
 mkdir -p "$tmp" || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# Kernel log lines that fail a test, as liburing's runner does.
-kbad='BUG:|WARNING:|Oops|general protection|Call Trace'
+# Kernel log lines that fail a test, as liburing's runner does; "traps:"
+# lines are some user process's crash, not the kernel's (TRAMPFD_KLOG=0:
+# no kernel log check at all).
+kbad='BUG:|WARNING:|Oops|general protection fault.*\[#|Call Trace'
 dmesg_ok=
-if dmesg >/dev/null 2>&1; then
+if [ "${TRAMPFD_KLOG:-1}" != 0 ] && dmesg >/dev/null 2>&1; then
 	dmesg_ok=1
 fi
 
@@ -77,14 +80,16 @@ for t in "$dir"/*; do
 	why=$(lastline "$tmp/err")
 	kmsg=
 	if [ -n "$dmesg_ok" ]; then
-		kmsg=$(dmesg 2>/dev/null | tail -n +"$((before + 1))" | grep -E "$kbad" | head -n 1)
+		kmsg=$(dmesg 2>/dev/null | tail -n +"$((before + 1))" | grep -v 'traps:' | grep -E "$kbad" | head -n 1)
 	fi
 	if [ "$rc" = 124 ] || { [ "$rc" = 143 ] && [ $((end - start)) -ge "$tmo" ]; }; then
 		line="FAIL $label/$name: timed out after ${tmo}s${why:+ (last: $why)}"
 	elif [ -n "$kmsg" ]; then
 		line="FAIL $label/$name: kernel log: $kmsg"
-	elif [ "$rc" = 0 ]; then
+	elif [ "$rc" = 0 ] && grep -q "^trampfd-test: done\$" "$tmp/out"; then
 		line="PASS $label/$name"
+	elif [ "$rc" = 0 ]; then
+		line="FAIL $label/$name: exit 0 before the test's end${why:+ (last: $why)}"
 	elif [ "$rc" = 77 ]; then
 		line="SKIP $label/$name: ${why:-no reason given}"
 	elif [ "$rc" -gt 128 ]; then

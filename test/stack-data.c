@@ -4,7 +4,8 @@
  * S - offset) for several offsets and sizes up to the deepest (256, 64);
  * with TRAMPFD_SET_SP rsp becomes S - offset - size, without it rsp stays S;
  * registers are untouched; a removed stack context writes nothing. Run on
- * a thread without sigaltstack, then on one with it.
+ * a thread without sigaltstack, on one with it, and in a signal handler
+ * running on the sigaltstack.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -32,20 +33,12 @@ static void check_regs(const char *what)
 		t_fail("%s: return address at S was overwritten", what);
 }
 
-static void *run(void *alt)
+static void run_cases(const char *where)
 {
 	uint8_t data[64];
 	struct t_stack s;
 	size_t len, c, k;
 	unsigned int f;
-	stack_t ss;
-
-	if (alt) {
-		ss.ss_sp = alt;
-		ss.ss_size = 1 << 16;
-		ss.ss_flags = 0;
-		T_ASSERT(!sigaltstack(&ss, NULL), "sigaltstack");
-	}
 	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		for (f = 0; f < 2; f++) {
 			uint32_t off = cases[c].off, size = cases[c].size;
@@ -54,7 +47,7 @@ static void *run(void *alt)
 			uint8_t *seen;
 
 			snprintf(what, sizeof(what), "%s, offset %u size %u%s",
-				 alt ? "sigaltstack" : "no sigaltstack", off, size,
+				 where, off, size,
 				 f ? " SET_SP" : "");
 			for (k = 0; k < size; k++)
 				data[k] = (uint8_t)(0x40 + c * 7 + f * 3 + k);
@@ -80,11 +73,25 @@ static void *run(void *alt)
 	T_ASSERT(t_seen.rsp == t_S, "removed stack context: rsp moved");
 	T_ASSERT(memcmp((uint8_t *)t_seen.below + 512 - 256 - 64, data, 64),
 		 "removed stack context: data written anyway");
+}
+
+static void *run(void *alt)
+{
+	stack_t ss = { .ss_sp = alt, .ss_size = 1 << 16 };
+
+	if (alt)
+		T_ASSERT(!sigaltstack(&ss, NULL), "sigaltstack");
+	run_cases(alt ? "thread with sigaltstack" : "thread without sigaltstack");
 	if (alt) {
 		ss.ss_flags = SS_DISABLE;
 		sigaltstack(&ss, NULL);
 	}
 	return NULL;
+}
+
+static void on_usr1(int sig)
+{
+	run_cases("SA_ONSTACK handler on the sigaltstack");
 }
 
 int main(void)
@@ -109,9 +116,21 @@ int main(void)
 	pthread_join(th, NULL);
 	T_ASSERT(!pthread_create(&th, NULL, run, alt), "pthread_create");
 	pthread_join(th, NULL);
+	{
+		stack_t ss = { .ss_sp = alt, .ss_size = sizeof(alt) };
+		struct sigaction sa;
+
+		T_ASSERT(!sigaltstack(&ss, NULL), "sigaltstack");
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_usr1;
+		sa.sa_flags = SA_ONSTACK;
+		T_ASSERT(!sigaction(SIGUSR1, &sa, NULL), "sigaction");
+		T_EXPECT(t_remove_stack(t.fd, 0), sizeof(struct trampfd_stack));
+		raise(SIGUSR1);
+	}
 	T_EXPECT(trampfd_close(t.fd), 0);
 	T_EXPECT(trampfd_munmap(t.base), 0);
-	return T_PASS;
+	return t_pass();
 }
 #else
 int main(void)

@@ -84,6 +84,9 @@ int main(void)
 	bad(0, 0, 16, 0, -16, "header only with size 16");
 	bad(0, 0, 16, 0, 8, "length 8 long");
 	bad(0, 0, 16, 0, -20, "half a header");
+	bad(0, 0, 0, 1, 0, "removal with reserved 1");
+	bad(0, 0, 0, 0, 8, "removal with 8 bytes of data");
+	bad(0, 0, 0, 0, 1, "removal one long");
 	if (T_STACK_ALIGN == 16) {
 		bad(TRAMPFD_SET_SP, 0, 8, 0, 0, "SET_SP size 8 (aarch64)");
 		bad(TRAMPFD_SET_SP, 8, 16, 0, 0, "SET_SP offset 8 (aarch64)");
@@ -100,5 +103,5 @@ int main(void)
 	}
 	t_expect_ctx(fd, 0, TRAMPFD_STACK_OFFSET, &a, alen, "index 0 at the end");
 	T_EXPECT(trampfd_close(fd), 0);
-	return T_PASS;
+	return t_pass();
 }

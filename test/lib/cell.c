@@ -120,3 +120,11 @@ int t_is_user(int fd)
 		t_fail("trampfd_provider(%d) = NULL", fd);
 	return !strcmp(p, "user");
 }
+
+int t_pass(void)
+{
+	/* The runner counts exit 0 as a pass only after this line. */
+	printf("%s\n", T_DONE_MARK);
+	fflush(stdout);
+	return T_PASS;
+}

@@ -5,15 +5,11 @@
  * void t_regs_call(void *tramp, const struct t_cpu *in)
  *   loads in->gpr[] (trampfd name order rax rbx rcx rdx rsi rdi rbp r8-r15)
  *   and in->xmm[] into the CPU, fills [S-512, S) with a canary and calls
- *   tramp with S = the stack pointer at its first instruction (saved in t_S).
+ *   tramp with S = the stack pointer at its first instruction (saved in t_S);
+ *   if t_regs_jmp is nonzero it pushes the return address and jumps instead.
  * t_regs_record: a target that stores every GPR, xmm0-15, rsp, [S] and
  *   [S-512, S) into t_seen without touching the stack, then unwinds to
  *   t_regs_back whatever the trampoline did to rsp.
- * t_stk16: a target that loads [S-16, S) into r8, r9 and jumps to t_stk_next.
- * t_grab, t_grab_b: targets that store every GPR, rsp and [S-64, S) into
- *   this thread's t_grab_area (which = 0 or 1 says which one ran), then jump
- *   to t_grab_next, a C function entered as if called by the trampoline's
- *   caller. Local-exec TLS: the tests are static executables.
  */
 #if defined(__x86_64__)
 #define SEEN_XMM	128
@@ -41,6 +37,7 @@ t_regs_call:
 	movabs	$0xc0c0c0c0c0c0c0c0, %rax
 	cld
 	rep stosq
+	cmpb	$0, t_regs_jmp(%rip)	/* the loads below keep the flags */
 	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
 	movdqu	128+16*\n(%rsi), %xmm\n
 	.endr
@@ -54,6 +51,7 @@ t_regs_call:
 	mov	56+8*(\n-8)(%rsi), %r\n
 	.endr
 	mov	32(%rsi), %rsi
+	jne	2f
 	call	*t_tramp(%rip)
 	.globl	t_regs_back
 t_regs_back:
@@ -66,6 +64,8 @@ t_regs_back:
 	pop	%rbx
 	pop	%rbp
 	ret
+2:	pushq	t_back_ptr(%rip)
+	jmp	*t_tramp(%rip)
 	.size	t_regs_call, .-t_regs_call
 
 	.globl	t_regs_record
@@ -96,50 +96,13 @@ t_regs_record:
 	jmp	t_regs_back
 	.size	t_regs_record, .-t_regs_record
 
-	.globl	t_stk16
-	.type	t_stk16,@function
-t_stk16:
-	mov	-16(%rsp), %r8
-	mov	-8(%rsp), %r9
-	jmp	*t_stk_next(%rip)
-	.size	t_stk16, .-t_stk16
-
-	.globl	t_grab, t_grab_b
-	.type	t_grab,@function
-	.type	t_grab_b,@function
-t_grab_b:
-	movq	$1, %fs:t_grab_area@tpoff+200
-	jmp	1f
-t_grab:
-	movq	$0, %fs:t_grab_area@tpoff+200
-1:	mov	%rax, %fs:t_grab_area@tpoff+0
-	mov	%rbx, %fs:t_grab_area@tpoff+8
-	mov	%rcx, %fs:t_grab_area@tpoff+16
-	mov	%rdx, %fs:t_grab_area@tpoff+24
-	mov	%rsi, %fs:t_grab_area@tpoff+32
-	mov	%rdi, %fs:t_grab_area@tpoff+40
-	mov	%rbp, %fs:t_grab_area@tpoff+48
-	.irp	n, 8,9,10,11,12,13,14,15
-	mov	%r\n, %fs:t_grab_area@tpoff+56+8*(\n-8)
-	.endr
-	mov	%rsp, %fs:t_grab_area@tpoff+128
-	.irp	n, 1,2,3,4,5,6,7,8
-	mov	-8*\n(%rsp), %rax
-	mov	%rax, %fs:t_grab_area@tpoff+136+8*(8-\n)
-	.endr
-	jmp	*t_grab_next(%rip)
-	.size	t_grab_b, .-t_grab_b
-	.size	t_grab, .-t_grab
-
 	.data
-	.globl	t_grab_next
+	.globl	t_regs_jmp
+t_regs_jmp:
+	.byte	0
 	.balign	8
-t_grab_next:
-	.quad	0
-	.globl	t_stk_next
-	.balign	8
-t_stk_next:
-	.quad	0
+t_back_ptr:
+	.quad	t_regs_back
 	.bss
 	.balign	64
 	.globl	t_seen, t_S

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Shared helpers of the conformance suite. Every test is one program:
- * exit 0 pass, 1 fail, 77 skip; the last line on stderr says why.
+ * exit 0 pass (through t_pass()), 1 fail, 77 skip; the last line on stderr
+ * says why.
  * The cell comes from TRAMPFD_CELL (user-fault, user-code, kernel-fault,
  * kernel-code); unset means the library's default choice.
  */
@@ -18,6 +19,12 @@
 #define T_PASS 0
 #define T_FAIL 1
 #define T_SKIP 77
+/*
+ * Printed by t_pass() as the last thing a passing test does: the runner
+ * fails an exit 0 without it (something called exit(0) half-way).
+ */
+#define T_DONE_MARK "trampfd-test: done"
+int t_pass(void);
 
 #if defined(__x86_64__)
 #define T_REG_PC	x64_rip
@@ -142,11 +149,10 @@ struct t_cpu {
 };
 extern struct t_cpu t_seen;
 extern uint64_t t_S;
-extern void *t_stk_next;
+extern uint8_t t_regs_jmp;	/* nonzero: t_regs_call jumps, not calls */
 void t_regs_call(void *tramp, const struct t_cpu *in);
 void t_regs_record(void);
 void t_regs_back(void);
-void t_stk16(void);
 struct t_grab {
 	uint64_t gpr[16];	/* by trampfd name - x64_rax */
 	uint64_t rsp;
@@ -154,9 +160,21 @@ struct t_grab {
 	uint64_t which;		/* 0: t_grab ran, 1: t_grab_b */
 };
 extern __thread struct t_grab t_grab_area;
+/* Callee-saved registers around t_grab_call: rbx, rbp, r12-r15. */
+#define T_CS(k) (0xc5c5c5c500000000ULL + (k))
+extern __thread uint64_t t_grab_after[6];
+void t_grab_call(void *tramp);
+extern uint64_t t_pair_bad, t_pair_last;
+void t_pair_a(void);
+void t_pair_b(void);
 extern void *t_grab_next;	/* a function with no arguments */
 void t_grab(void);
 void t_grab_b(void);
+/* avx_x86_64.S: ymm0-15 and MXCSR across a trampoline (needs AVX) */
+extern uint64_t t_avx_seen[64];
+extern uint32_t t_avx_mxcsr;
+void t_avx_call(void *tramp, const uint64_t in[64], uint32_t mxcsr);
+void t_avx_record(void);
 #define T_HAVE_HARNESS 1
 #endif
 

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* aarch64: register names, ucontext mapping and stack rules. */
+#ifndef TRAMPFD_ARCH_H
+#define TRAMPFD_ARCH_H
+
+#include <sys/ucontext.h>
+
+#define TFD_REG_FIRST	arm64_r0
+#define TFD_REG_LAST	arm64_pc
+#define TFD_REG_PC	arm64_pc
+/* AAPCS64: sp stays 16-byte aligned whenever it is moved. */
+#define TFD_SP_ALIGN	16
+/* No red zone: a signal frame starts right under sp. */
+#define TFD_REDZONE	0
+
+/* x29 (fp), x30 (lr) and sp are not settable: they are not in the range. */
+static inline int tfd_arch_reg_valid(unsigned int name)
+{
+	return name >= TFD_REG_FIRST && name <= TFD_REG_LAST;
+}
+
+#define TFD_UC_PC(uc)	((uc)->uc_mcontext.pc)
+#define TFD_UC_SP(uc)	((uc)->uc_mcontext.sp)
+/* Names are x0..x28 in order, then pc. */
+#define TFD_UC_REG(uc, i) \
+	(*((i) == TFD_REG_PC - TFD_REG_FIRST ? &(uc)->uc_mcontext.pc : &(uc)->uc_mcontext.regs[i]))
+#define TFD_UC_IS_FETCH(uc, addr) \
+	((uintptr_t)TFD_UC_PC(uc) == (uintptr_t)(addr))
+
+#endif

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * User provider, code mode: layout shared by the code table (assembly,
+ * src/arch/<arch>/codetable.S, loader.S) and the C side (user_code*.c).
+ *
+ * A mapping of a table is code chunks from base, then (after a gap given
+ * back to the system) the slot data at base + UC_DIST: slot i's code is at
+ * base + i * UC_STRIDE and its data at that address + UC_DIST, a distance
+ * fixed at link time. The code comes from the library's own file (one
+ * template chunk per register variant), the data from the table's memfd,
+ * read-only. UC_DIST bounds a table: rip-relative reach is 2 GiB, so at
+ * most UC_MAX_SLOTS (about 2^25) trampolines.
+ */
+#ifndef TRAMPFD_USER_CODE_H
+#define TRAMPFD_USER_CODE_H
+
+#define UC_STRIDE	64
+#define UC_CHUNK_SLOTS	2048
+#define UC_CHUNK_BYTES	(UC_STRIDE * UC_CHUNK_SLOTS)
+/* Slot -> data distance: rip-relative, so under 2 GiB; page multiple. */
+#define UC_DIST		0x7ff00000
+#define UC_MAX_SLOTS	(UC_DIST / UC_STRIDE)
+#define UC_NVARIANTS	9
+
+/* Slot data (UC_STRIDE bytes per slot, at code + UC_DIST). */
+#define UC_D_V0		0
+#define UC_D_T0		8
+#define UC_D_V1		16
+#define UC_D_T1		24
+#define UC_D_SEL	32	/* 0: not callable, 2: bank 0, 3: bank 1 */
+#define UC_D_CUR	33	/* 0: no contexts, else 2 | b | form << 2 */
+#define UC_D_NAME	34	/* the register of a fast form */
+/* How cur's contexts are kept: in record b, or rebuilt from bank b. */
+#define UC_FORM_REC	0
+#define UC_FORM_R_PC	1	/* {R, PC}: bank = {R's value, target} */
+#define UC_FORM_PC_R	2	/* {PC, R} */
+#define UC_FORM_PC	3	/* {PC}: bank = {target, uc_pconly[v]} */
+/* sel is only ever 0 or 2 | b, and sel != 0 implies sel == cur. */
+
+/* Slot code: offsets of its instructions (checked by codetable.S). */
+#define UC_O_SAVE	4	/* mov R, -8(%rsp) */
+#define UC_O_CMP	9
+#define UC_O_JB		16
+#define UC_O_JA		18
+#define UC_O_MOV0	20
+#define UC_O_JMP0	27
+#define UC_O_MOV1	33
+#define UC_O_JMP1	40
+#define UC_O_HLT	46
+
+/* Full-context record for the general loader (immutable once published). */
+#define UC_R_MASK	0	/* bit k: register x64_rax + k is set */
+#define UC_R_VAL	8	/* 15 values, x64_rax .. x64_r15 */
+#define UC_R_TARGET	128
+#define UC_R_NWORDS	136	/* stack data, in 8-byte words */
+#define UC_R_LO		144	/* data starts at S - LO */
+#define UC_R_FINAL	152	/* rsp at the target = S - FINAL */
+#define UC_R_JSLOT	160	/* 0: target parked at [rsp-8], 1: at [rsp-72] */
+#define UC_R_DATA	168
+#define UC_R_RAW	256	/* u32 regs_len, u32 stack_len, regs, stack */
+#define UC_REC_SIZE	1024
+/* The loader's frame: below the deepest stack data (S - 320) and the parked target. */
+#define UC_FRAME	640
+/* Entry stubs (loader.S), one per variant, UC_STUB bytes apart. */
+#define UC_STUB		32
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct uc_rec {
+	uint64_t mask;
+	uint64_t val[15];
+	uint64_t target;
+	uint64_t nwords;
+	uint64_t lo;
+	uint64_t final;
+	uint64_t jslot;
+	uint64_t data[8];
+	uint64_t pad[3];
+	uint32_t regs_len;
+	uint32_t stack_len;
+	unsigned char raw[UC_REC_SIZE - UC_R_RAW - 8];
+};
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "user.h"
+
+/* Store (memfd) layout: header page, slot data, then two records per slot. */
+#define UC_SLOT_BASE	4096UL
+
+struct uc_chunk {
+	uint8_t variant;		/* index into the variant registers */
+	uint32_t live;			/* slots with sel != 0 */
+	uint32_t stamp;			/* grace stamp when live last fell to 0 */
+};
+
+/* Per slot: grace stamps of the banks, set when sel moved away from them. */
+struct uc_slot {
+	uint32_t stamp[2];
+};
+
+struct uc_map;
+
+/* A code-mode table: extends the user provider's table (freed by ut_put). */
+struct uc_table {
+	struct ut_table ut;		/* first */
+	unsigned int nchunks;
+	size_t code_len, data_len;	/* per mapping, page-rounded */
+	struct uc_slot *slots;		/* private, mmap'd */
+	struct uc_chunk *chunks;
+	size_t priv_len;
+	struct uc_map *maps;		/* live mappings, under ut.lock */
+};
+
+struct uc_map {
+	struct uc_map *next;
+	struct uc_table *t;
+	char *base;			/* code; data at base + UC_DIST */
+	int region;			/* grace registry entry */
+};
+
+static inline size_t uc_rec_off(const struct uc_table *t, unsigned int i, unsigned int b)
+{
+	return UC_SLOT_BASE + t->data_len + ((size_t)i * 2 + b) * UC_REC_SIZE;
+}
+
+/* user_code_map.c */
+int uc_self_init(const char **why) TFD_HIDDEN;
+int uc_map_table(struct uc_table *t, struct uc_map **out) TFD_HIDDEN;
+void uc_unmap_table(struct uc_map *m) TFD_HIDDEN;
+int uc_remap_chunk(struct uc_table *t, unsigned int c) TFD_HIDDEN;
+int uc_remap_data(struct uc_table *t) TFD_HIDDEN;
+extern const unsigned char uc_variant_reg[UC_NVARIANTS] TFD_HIDDEN;
+
+/* user_code_grace.c */
+uint32_t uc_grace_stamp(void) TFD_HIDDEN;
+/* 0 once no thread can still be inside a bank retired at stamp. */
+int uc_grace_wait(uint32_t stamp) TFD_HIDDEN;
+bool uc_grace_passed(uint32_t stamp) TFD_HIDDEN;
+int uc_region_add(uintptr_t start, size_t len) TFD_HIDDEN;
+void uc_region_del(int idx) TFD_HIDDEN;
+
+/* codetable.S, loader.S */
+extern const char uc_tmpl_start[], uc_tmpl_end[];
+extern const char uc_common[], uc_common_rcx[], uc_common_body[], uc_common_done[];
+extern const char uc_gen[UC_NVARIANTS][UC_STUB];	/* general entry per variant */
+extern const char uc_pconly[UC_NVARIANTS][UC_STUB];	/* PC-only entry per variant */
+#endif
+
+#endif

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+/*
+ * User provider, code mode: where the code table comes from and how a
+ * table is mapped.
+ *
+ * The code is the template in the library's own text, mapped again
+ * read+exec from the library's file: dl_iterate_phdr() names the file and
+ * the segment gives the offset (the main program's entry has no name: then
+ * AT_EXECFN, then /proc/self/exe). The file's bytes are compared with the
+ * text in memory before first use, so a file replaced on disk is never
+ * mapped as code. Without a usable file, and where policy allows, a sealed
+ * memfd copy (written while never executable) serves instead.
+ *
+ * A mapping: code chunks from base, the slot data read-only at base +
+ * UC_DIST (the memfd, through an O_RDONLY description), nothing between.
+ */
+#if defined(__x86_64__)	/* the code table exists for x86_64 only, so far */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "user_code.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
+#ifndef PR_GET_MDWE
+#define PR_GET_MDWE 66
+#endif
+
+/* The variants' registers, as trampfd names, in template order. */
+const unsigned char uc_variant_reg[UC_NVARIANTS] = {
+	x64_rax, x64_rcx, x64_rdx, x64_rsi, x64_rdi, x64_r8, x64_r9, x64_r10, x64_r11,
+};
+
+/*
+ * The code file, found and verified once. No descriptor is kept: each
+ * mapping opens it by path and checks it is the same inode (else it is
+ * looked up and compared again), so a program that closes or renumbers
+ * descriptors cannot make us map another file. The memfd fallback, which
+ * has no path, is the one descriptor kept.
+ */
+static struct {
+	int memfd;
+	off_t off;
+	dev_t dev;
+	ino_t ino;
+	int err;
+	bool ok;
+	char path[PATH_MAX];
+	char why[PATH_MAX + 128];
+} self = { .memfd = -1 };
+static pthread_once_t self_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t self_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct find {
+	uintptr_t addr;
+	const char *name;
+	off_t off;
+};
+
+static int find_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct find *f = arg;
+	int i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type != PT_LOAD || f->addr < lo || f->addr - lo >= ph->p_filesz)
+			continue;
+		f->name = info->dlpi_name ? info->dlpi_name : "";
+		f->off = ph->p_offset + (f->addr - lo);
+		return 1;
+	}
+	return 0;
+}
+
+static size_t tmpl_len(void)
+{
+	return uc_tmpl_end - uc_tmpl_start;
+}
+
+/* Is the file at off byte for byte the template we run? */
+static int same_bytes(int fd, off_t off)
+{
+	size_t len = tmpl_len(), k, step = 65536;
+	char *buf = malloc(step);
+	int ok = 1;
+
+	if (!buf)
+		return 0;
+	for (k = 0; k < len && ok; k += step) {
+		size_t n = len - k < step ? len - k : step;
+
+		ok = pread(fd, buf, n, off + k) == (ssize_t)n &&
+		     !memcmp(buf, uc_tmpl_start + k, n);
+	}
+	free(buf);
+	return ok;
+}
+
+/* Can this fd be mapped read+exec (noexec mounts, LSMs say no)? */
+static int exec_ok(int fd, off_t off)
+{
+	void *p = mmap(NULL, UC_STRIDE, PROT_READ | PROT_EXEC, MAP_SHARED, fd, off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	munmap(p, UC_STRIDE);
+	return 0;
+}
+
+static void adopt(int fd, off_t off)
+{
+	struct stat st;
+
+	fstat(fd, &st);
+	self.off = off;
+	self.dev = st.st_dev;
+	self.ino = st.st_ino;
+	self.err = 0;
+	self.ok = true;
+}
+
+static int try_path(const char *path, off_t off, const char **reason)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*reason = "cannot be opened";
+		return -errno;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !same_bytes(fd, off)) {
+		*reason = "does not hold the code we run (replaced on disk?)";
+		close(fd);
+		return -ENOEXEC;
+	}
+	err = exec_ok(fd, off);
+	if (err) {
+		*reason = "cannot be mapped executable (noexec mount or policy)";
+		close(fd);
+		return err;
+	}
+	adopt(fd, off);
+	close(fd);
+	/* A relative name would break after chdir(). */
+	if (path[0] == '/' || !realpath(path, self.path))
+		snprintf(self.path, sizeof(self.path), "%s", path);
+	snprintf(self.why, sizeof(self.why), "code table mapped from %s at offset %#llx",
+		 self.path, (unsigned long long)off);
+	return 0;
+}
+
+/* The fallback: a sealed memfd copy, only where nothing forbids one. */
+static int try_memfd(const char *lib_reason)
+{
+	char v[8] = "";
+	int fd, err, seals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
+	FILE *f;
+
+	if (prctl(PR_GET_MDWE, 0, 0, 0, 0) > 0)
+		return -EPERM;
+	f = fopen("/proc/sys/vm/memfd_noexec", "re");
+	if (f) {
+		if (!fgets(v, sizeof(v), f))
+			v[0] = 0;
+		fclose(f);
+		if (v[0] && v[0] != '0')
+			return -EPERM;
+	}
+	fd = memfd_create("trampfd-code", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("trampfd-code", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if (pwrite(fd, uc_tmpl_start, tmpl_len(), 0) != (ssize_t)tmpl_len() ||
+	    (fcntl(fd, F_ADD_SEALS, seals | F_SEAL_EXEC) < 0 &&
+	     fcntl(fd, F_ADD_SEALS, seals) < 0)) {
+		err = -errno;
+		close(fd);
+		return err ? err : -EIO;
+	}
+	err = exec_ok(fd, 0);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	adopt(fd, 0);
+	self.memfd = fd;
+	snprintf(self.why, sizeof(self.why),
+		 "code table mapped from a sealed memfd copy (library file: %s)", lib_reason);
+	return 0;
+}
+
+static void locate(void)
+{
+	struct find f = { .addr = (uintptr_t)uc_tmpl_start };
+	const char *cand[3] = { NULL, NULL, NULL };
+	const char *reason = "not found by dl_iterate_phdr", *path = "?";
+	int i, err = -ENOENT;
+
+	if (dl_iterate_phdr(find_cb, &f)) {
+		if (f.name[0]) {
+			cand[0] = f.name;
+		} else {
+			cand[0] = (const char *)getauxval(AT_EXECFN);
+			cand[1] = "/proc/self/exe";
+		}
+	}
+	for (i = 0; i < 3 && cand[i]; i++) {
+		path = cand[i];
+		err = try_path(path, f.off, &reason);
+		if (!err)
+			return;
+	}
+	self.err = err;
+	snprintf(self.why, sizeof(self.why), "library file %s %s", path, reason);
+	if (!try_memfd(reason))
+		return;
+	snprintf(self.why, sizeof(self.why),
+		 "library file %s %s, and policy forbids an executable memfd copy "
+		 "(PR_SET_MDWE or vm.memfd_noexec)", path, reason);
+}
+
+int uc_self_init(const char **why)
+{
+	pthread_once(&self_once, locate);
+	*why = self.why;
+	return self.ok ? 0 : self.err;
+}
+
+/* A new descriptor of the verified code file, or -errno. */
+static int code_fd(void)
+{
+	struct stat st;
+	int fd, err = 0;
+
+	pthread_mutex_lock(&self_lock);
+	if (self.memfd >= 0) {
+		fd = fcntl(self.memfd, F_DUPFD_CLOEXEC, 0);
+		goto out;
+	}
+	fd = open(self.path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && !fstat(fd, &st) && st.st_dev == self.dev && st.st_ino == self.ino)
+		goto out;
+	if (fd >= 0)
+		close(fd);
+	self.ok = false;
+	locate();
+	err = self.ok ? 0 : self.err;
+	fd = err ? -1 : open(self.path, O_RDONLY | O_CLOEXEC);
+out:
+	if (fd < 0 && !err)
+		err = -errno;
+	pthread_mutex_unlock(&self_lock);
+	return err ? err : fd;
+}
+
+static int map_code(struct uc_table *t, char *base, unsigned int c, int fd)
+{
+	size_t off = (size_t)c * UC_CHUNK_BYTES;
+	size_t len = t->code_len - off < UC_CHUNK_BYTES ? t->code_len - off : UC_CHUNK_BYTES;
+
+	/* Shared from an O_RDONLY fd: no VM_MAYWRITE, so mprotect can never add write. */
+	if (mmap(base + off, len, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd,
+		 self.off + (off_t)t->chunks[c].variant * UC_CHUNK_BYTES) == MAP_FAILED)
+		return -errno;
+	return 0;
+}
+
+/* The slot data at addr, read-only, through an O_RDONLY description. */
+static int map_data(struct uc_table *t, char *addr)
+{
+	char path[64];
+	int rfd, fd = t->ut.h.fd;
+	void *p;
+
+	if (t->ut.fastwrite) {
+		p = mmap(addr, t->data_len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		memcpy(addr, t->ut.view + UC_SLOT_BASE, t->data_len);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rfd = open(path, O_RDONLY | O_CLOEXEC);
+	p = mmap(addr, t->data_len, PROT_READ, MAP_SHARED | MAP_FIXED,
+		 rfd >= 0 ? rfd : fd, UC_SLOT_BASE);
+	if (rfd >= 0)
+		close(rfd);
+	return p == MAP_FAILED ? -errno : 0;
+}
+
+int uc_map_table(struct uc_table *t, struct uc_map **out)
+{
+	size_t resv = UC_DIST + t->data_len;
+	struct uc_map *m = calloc(1, sizeof(*m));
+	unsigned int c;
+	char *p;
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	/* One reservation fixes the distance; the gap is given back after. */
+	p = mmap(NULL, resv, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		free(m);
+		return -errno;
+	}
+	err = code_fd();
+	if (err >= 0) {
+		int fd = err;
+
+		for (c = 0, err = 0; c < t->nchunks && !err; c++)
+			err = map_code(t, p, c, fd);
+		close(fd);
+	}
+	if (!err)
+		err = map_data(t, p + UC_DIST);
+	if (!err)
+		err = uc_region_add((uintptr_t)p, t->code_len);
+	if (err < 0) {
+		munmap(p, resv);
+		free(m);
+		return err;
+	}
+	m->region = err;
+	munmap(p + t->code_len, UC_DIST - t->code_len);
+	m->base = p;
+	m->t = t;
+	*out = m;
+	return 0;
+}
+
+void uc_unmap_table(struct uc_map *m)
+{
+	struct uc_table *t = m->t;
+
+	uc_region_del(m->region);
+	munmap(m->base, t->code_len);
+	munmap(m->base + UC_DIST, t->data_len);
+	free(m);
+}
+
+int uc_remap_chunk(struct uc_table *t, unsigned int c)
+{
+	struct uc_map *m;
+	int err = 0, fd;
+
+	if (!t->maps)
+		return 0;
+	fd = code_fd();
+	if (fd < 0)
+		return fd;
+	for (m = t->maps; m && !err; m = m->next)
+		err = map_code(t, m->base, c, fd);
+	close(fd);
+	return err;
+}
+
+/* After ut_prepare_write() moved the store to a new memfd: follow it. */
+int uc_remap_data(struct uc_table *t)
+{
+	struct uc_map *m;
+	int err;
+
+	for (m = t->maps; m; m = m->next) {
+		err = map_data(t, m->base + UC_DIST);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+#endif

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DESIGN §5, kernel code mode: the module maps the code page read+exec with
+ * VM_MAYWRITE cleared, so mprotect cannot make it writable (EACCES) and
+ * smaps shows no "mw" flag; the trampolines keep working afterwards. Other
+ * cells make no such promise and skip.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+#include "t.h"
+
+/* The VmFlags line of the smaps entry that starts at lo. */
+static int vmflags(uintptr_t lo, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[512];
+	int in = 0;
+
+	if (!f)
+		return -1;
+	out[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+
+		if (sscanf(line, "%lx-%lx ", &a, &b) == 2)
+			in = a == lo;
+		else if (in && !strncmp(line, "VmFlags:", 8)) {
+			snprintf(out, len, "%s", line + 8);
+			break;
+		}
+	}
+	fclose(f);
+	return out[0] ? 0 : -1;
+}
+
+int main(void)
+{
+	struct t_table t;
+	char fl[512];
+	uintptr_t code;
+
+	t_init();
+	t_table(&t, 4, 0);
+	if (!(t_cell_flags & TRAMPFD_KERNEL) || t_is_fault(t.fd))
+		t_skip("%s: only kernel code mode promises a mapping that cannot become writable",
+		       t_cell);
+	t_set_call_ok(t.fd, 3, (void *)t_ret_arg0, 33);
+	T_EXPECT(((t_fn0)t_slot(&t, 3))(), 33);
+	code = (uintptr_t)t_slot(&t, 0) & ~(uintptr_t)4095;
+	if (!mprotect((void *)code, 4096, PROT_READ | PROT_WRITE))
+		t_fail("mprotect(PROT_READ | PROT_WRITE) on the code page succeeded");
+	T_ASSERT(errno == EACCES, "mprotect: errno %d, want EACCES", errno);
+	if (!mprotect((void *)code, 4096, PROT_READ | PROT_WRITE | PROT_EXEC))
+		t_fail("mprotect(PROT_READ | PROT_WRITE | PROT_EXEC) on the code page succeeded");
+	if (vmflags((uintptr_t)t.base, fl, sizeof(fl)))
+		t_note("no smaps VmFlags line for the table: flag check not done");
+	else
+		T_ASSERT(!strstr(fl, " mw"), "table mapping may become writable: VmFlags%s", fl);
+	T_EXPECT(((t_fn0)t_slot(&t, 3))(), 33);
+	T_EXPECT(trampfd_close(t.fd), 0);
+	T_EXPECT(trampfd_munmap(t.base), 0);
+	return t_pass();
+}
