@@ -5,7 +5,7 @@
  * A caller reads sel, then its bank's value and target: it may be stopped
  * in between, so a bank that callers could see is rewritten only after a
  * grace period has passed since it was retired (sel moved away from it).
- * A grace period sends UC_GRACE_SIG to every other thread; the handler, if
+ * A grace period sends grace_sig to every other thread; the handler, if
  * the thread stopped inside a slot's window (after the cmp that read sel,
  * before the final jmp), finishes the slot in the ucontext (R = the bank's
  * value, pc = its target), so no thread stays inside a retired bank, then
@@ -20,7 +20,7 @@
  * A process with one thread needs none of this (__libc_single_threaded).
  * Not covered: a thread stopped inside a window by another signal handler
  * that is still running (the handler sees that handler's pc, not the
- * window's), and a running thread that blocks UC_GRACE_SIG (waited for
+ * window's), and a running thread that blocks grace_sig (waited for
  * until it enters a system call). Writes from signal handlers are not
  * supported (trampfd_pwrite takes a mutex).
  */
@@ -34,13 +34,16 @@
 #include <string.h>
 #include <linux/futex.h>
 #include <sys/single_threaded.h>
+#include <stddef.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include "user_code.h"
 
-#define UC_GRACE_SIG	(SIGRTMAX - 4)
+/* The signal: the highest real-time one from SIGRTMAX - 4 down that nobody handles. */
+static int grace_sig;
 #define UC_MAX_REGIONS	16384
 #define UC_ACK_BATCH	4096
 
@@ -149,9 +152,8 @@ static void finish_loader(greg_t *g, uintptr_t pc)
 }
 
 /* Finishes a slot whose window pc is in; ACK_BUSY in an entry stub. */
-static int finish_slot(ucontext_t *uc)
+static int finish_slot(greg_t *g)
 {
-	greg_t *g = uc->uc_mcontext.gregs;
 	uintptr_t pc = g[REG_RIP], s = region_of(pc), slot, off;
 	const unsigned char *code;
 	const uint64_t *bank;
@@ -205,6 +207,67 @@ static int finish_slot(ucontext_t *uc)
 
 static _Atomic int handlers;	/* handlers running: unmap waits for none */
 
+/*
+ * A call may also be stopped inside a window by another signal handler
+ * that is still running: then the window's context is in that signal's
+ * frame, higher on the stack, and the handler's return will resume it.
+ * Frames are found by their pretcode (the restorer, which is also where
+ * this handler returns), checked field by field, read and written with
+ * process_vm_readv/writev so that a wrong guess cannot fault. Bounded to
+ * UC_SCAN bytes above the interrupted stack pointer.
+ */
+#define UC_SCAN		65536
+#define UC_CHUNK_READ	2048
+
+static ssize_t self_rw(bool wr, void *local, uintptr_t remote, size_t len)
+{
+	struct iovec l = { local, len }, r = { (void *)remote, len };
+
+	return syscall(wr ? SYS_process_vm_writev : SYS_process_vm_readv, getpid(),
+		       &l, 1, &r, 1, 0);
+}
+
+static int finish_frame(uintptr_t a)
+{
+	struct {
+		uint64_t pretcode, flags, link, ss_sp, ss_flags, ss_size;
+		greg_t gregs[NGREG];
+		uint64_t fpregs;
+	} f;
+	greg_t before[NGREG];
+	int st;
+
+	if (self_rw(false, &f, a, sizeof(f)) != sizeof(f) || f.link || (f.flags & ~7UL) ||
+	    (f.fpregs && (f.fpregs <= a || f.fpregs - a > 65536)))
+		return ACK_DONE;
+	memcpy(before, f.gregs, sizeof(before));
+	st = finish_slot(f.gregs);
+	if (memcmp(before, f.gregs, sizeof(before)) &&
+	    self_rw(true, f.gregs, a + offsetof(__typeof__(f), gregs), sizeof(f.gregs)) !=
+	    sizeof(f.gregs))
+		return ACK_BUSY;
+	return st;
+}
+
+static int finish_outer(uintptr_t sp, uint64_t restorer)
+{
+	uint64_t buf[UC_CHUNK_READ / 8];
+	uintptr_t lo = sp & ~(uintptr_t)7, off;
+	int st = ACK_DONE;
+	ssize_t n;
+	size_t k;
+
+	for (off = 0; off < UC_SCAN; off += sizeof(buf)) {
+		n = self_rw(false, buf, lo + off, sizeof(buf));
+		for (k = 0; n > 0 && k < (size_t)n / 8; k++)
+			if (buf[k] == restorer && finish_frame(lo + off + 8 * k) == ACK_BUSY)
+				st = ACK_BUSY;
+		if (n != sizeof(buf))
+			break;
+	}
+	return st;
+}
+
 static void on_grace(int sig, siginfo_t *si, void *ucv)
 {
 	atomic_fetch_add(&handlers, 1);
@@ -217,7 +280,12 @@ static void on_grace(int sig, siginfo_t *si, void *ucv)
 	 */
 	int saved = errno, tid = syscall(SYS_gettid), st = ACK_DONE;
 #else
-	int saved = errno, tid = syscall(SYS_gettid), st = finish_slot(ucv);
+	ucontext_t *uc = ucv;
+	int saved = errno, tid = syscall(SYS_gettid), st = finish_slot(uc->uc_mcontext.gregs);
+
+	if (finish_outer(uc->uc_mcontext.gregs[REG_RSP],
+			 (uintptr_t)__builtin_return_address(0)) == ACK_BUSY)
+		st = ACK_BUSY;
 #endif
 	unsigned int i, n = atomic_load(&nacks);
 
@@ -247,12 +315,18 @@ static void grace_child(void)
 
 static void grace_setup(void)
 {
-	struct sigaction sa = { .sa_sigaction = on_grace };
+	struct sigaction sa = { .sa_sigaction = on_grace }, old;
+	int sig;
 
 	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(UC_GRACE_SIG, &sa, NULL) < 0)
-		grace_err = -errno;
+	grace_err = -EBUSY;
+	for (sig = SIGRTMAX - 4; sig > SIGRTMIN + 4 && grace_err; sig--) {
+		if (sigaction(sig, NULL, &old) || old.sa_handler != SIG_DFL)
+			continue;
+		grace_sig = sig;
+		grace_err = sigaction(sig, &sa, NULL) < 0 ? -errno : 0;
+	}
 	pthread_atfork(NULL, NULL, grace_child);
 }
 
@@ -295,7 +369,7 @@ static void send_batch(unsigned int n)
 	flight.n = n;
 	atomic_store(&nacks, n);
 	for (i = 0; i < n; i++)
-		if (syscall(SYS_tgkill, pid, acks[i].tid, UC_GRACE_SIG) < 0)
+		if (syscall(SYS_tgkill, pid, acks[i].tid, grace_sig) < 0)
 			atomic_store(&acks[i].state, ACK_DONE);
 }
 
@@ -314,7 +388,7 @@ static unsigned int batch_left(bool probe)
 
 		if (st == ACK_BUSY) {
 			atomic_store(&acks[i].state, ACK_PENDING);
-			if (syscall(SYS_tgkill, pid, tid, UC_GRACE_SIG) < 0)
+			if (syscall(SYS_tgkill, pid, tid, grace_sig) < 0)
 				atomic_store(&acks[i].state, ACK_DONE);
 			left++;
 		} else if (st == ACK_PENDING) {

@@ -104,7 +104,7 @@ int main(void)
 	do {
 		nanosleep(&d, NULL);
 		ms += 50;
-	} while (!t_pair_bad && (ms < 3000 || (ms < 8000 && (writes < 500 || sigs < 500))));
+	} while (!t_pair_bad && (ms < 6000 || (ms < 10000 && (writes < 500 || sigs < 500))));
 	atomic_store(&stop, 1);
 	pthread_join(s, NULL);
 	pthread_join(w, NULL);

@@ -26,7 +26,7 @@ enum trampfd_type {
 				 TRAMPFD_NOKERNEL | TRAMPFD_FASTWRITE)
 
 /* Largest table; 0 in ntrampolines means 1. */
-#define TRAMPFD_MAX_TRAMPOLINES	(1U << 27)
+#define TRAMPFD_MAX_TRAMPOLINES	(1U << 24)
 
 struct trampfd_user {
 	__u32 flags;

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: MIT
+# trampfd.ko and the QEMU guest that loads it.
+#   make module    build kernel/trampfd.ko for the installed Debian kernel
+#   make check-vm  boot the guest, run the kernel tests and the suite for
+#                  every cell; results go to $(B)/results.txt as vm/...
+#   make bench-vm  boot the guest and run bench/vm_bench
+# The guest kernel is the newest /boot/vmlinuz-*-amd64 (linux-image-amd64),
+# not the host's: modules cannot be loaded on the host.
+VM_VMLINUZ ?= $(lastword $(sort $(wildcard /boot/vmlinuz-*-amd64)))
+KVER ?= $(patsubst /boot/vmlinuz-%,%,$(VM_VMLINUZ))
+KDIR ?= /lib/modules/$(KVER)/build
+VM_TIMEOUT ?= 1500
+VM_BENCH_TIMEOUT ?= 600
+KMOD := kernel/trampfd.ko
+KMOD_SRC := $(wildcard kernel/*.c kernel/*.h) kernel/Kbuild include/linux/trampfd.h
+KTEST_SRC := $(wildcard test/kernel/*.c)
+KTEST_BIN := $(patsubst test/kernel/%.c,$(B)/kernel-test/%,$(KTEST_SRC))
+VM_BENCH := $(B)/vm-bench/vm_bench
+VM_INITRD := $(B)/vm/initramfs.cpio.gz
+KTEST_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -pthread
+
+.PHONY: module module-clean check-vm bench-vm vm-initrd kernel-test-build
+
+module: $(KMOD)
+$(KMOD): $(KMOD_SRC)
+	@test -d $(KDIR) || { echo "no kernel headers in $(KDIR): apt-get install linux-headers-amd64" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
+module-clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
+
+$(B)/kernel-test/%: test/kernel/%.c test/kernel/kt.h include/linux/trampfd.h
+	@mkdir -p $(@D)
+	$(CC) $(KTEST_CFLAGS) -static -Wl,-z,noexecstack -o $@ $< $(LDFLAGS)
+kernel-test-build: $(KTEST_BIN)
+
+$(VM_BENCH): bench/vm_bench.c $(STLIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -static -Wl,-z,noexecstack -o $@ $< $(STLIB) $(LDFLAGS)
+
+# The suite's programs are optional: the guest runs whatever was built.
+vm-initrd: $(KMOD) $(KTEST_BIN) $(VM_BENCH)
+	-$(MAKE) --no-print-directory test-build
+	sh vm/mkinitramfs.sh $(VM_INITRD) $(KMOD) $(B)/kernel-test $(B)/test \
+		test/runner.sh $(B)/test-bin/mdwe-run $(VM_BENCH)
+
+# A missing prerequisite or a failed build is a result line, not an error.
+VM_PREREQ = $(strip $(if $(VM_VMLINUZ),,no /boot/vmlinuz-*-amd64 (linux-image-amd64)) \
+	$(if $(wildcard $(KDIR)),,no $(KDIR) (linux-headers-amd64)) \
+	$(if $(shell command -v qemu-system-x86_64),,no qemu-system-x86_64 (qemu-system-x86)) \
+	$(if $(wildcard /bin/busybox),,no /bin/busybox (busybox-static)))
+
+check-vm:
+	@mkdir -p $(B)/vm
+	@if [ -n "$(VM_PREREQ)" ]; then \
+		echo "SKIP vm/guest: $(VM_PREREQ)" | tee -a $(B)/results.txt; exit 0; fi; \
+	if ! $(MAKE) --no-print-directory vm-initrd >$(B)/vm/build.log 2>&1; then \
+		tail -n 20 $(B)/vm/build.log; \
+		echo "FAIL vm/build: module, tests or initramfs did not build (see $(B)/vm/build.log)" \
+			| tee -a $(B)/results.txt; exit 0; fi; \
+	sh vm/run.sh $(VM_VMLINUZ) $(VM_INITRD) check $(B)/results.txt \
+		$(VM_TIMEOUT) $(B)/vm/check.log
+
+bench-vm:
+	@if [ -n "$(VM_PREREQ)" ]; then echo "bench-vm skipped: $(VM_PREREQ)"; exit 0; fi
+	@$(MAKE) --no-print-directory vm-initrd
+	@echo "== in the guest (TCG: every indirect jump costs ~20 ns) =="
+	@sh vm/run.sh $(VM_VMLINUZ) $(VM_INITRD) bench /dev/null \
+		$(VM_BENCH_TIMEOUT) $(B)/vm/bench.log
+	@echo "== on this host's CPU (no module: kernel cells n/a) =="
+	@$(VM_BENCH) | grep -E 'cell|plain|model|user-code'
+
+# checkpatch.pl ships in linux-source (or a kernel tree): CHECKPATCH=path.
+CHECKPATCH ?= $(firstword $(wildcard /usr/src/linux-headers-*/scripts/checkpatch.pl \
+	/usr/src/linux-source-*/scripts/checkpatch.pl $(B)/checkpatch/scripts/checkpatch.pl))
+KSRC_TAR := $(firstword $(wildcard /usr/src/linux-source-*.tar.xz))
+.PHONY: checkpatch check-checkpatch
+checkpatch:
+	@cp=$(CHECKPATCH); \
+	if [ -z "$$cp" ] && [ -n "$(KSRC_TAR)" ]; then \
+		mkdir -p $(B)/checkpatch && tar -xf $(KSRC_TAR) -C $(B)/checkpatch --strip-components=1 \
+			--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch' && cp=$(B)/checkpatch/scripts/checkpatch.pl; fi; \
+	if [ -z "$$cp" ]; then echo "no checkpatch.pl (apt-get install linux-source-6.1)" >&2; exit 77; fi; \
+	perl $$cp --no-tree --strict --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h)) kernel/Kbuild kernel/Makefile
+check-checkpatch:
+	@$(MAKE) --no-print-directory checkpatch >$(B)/checkpatch.log 2>&1; rc=$$?; \
+	if [ $$rc = 0 ]; then echo "PASS kernel/checkpatch"; \
+	elif grep -q "no checkpatch.pl" $(B)/checkpatch.log; then echo "SKIP kernel/checkpatch: no checkpatch.pl (linux-source-6.1)"; \
+	else echo "FAIL kernel/checkpatch: $$(grep -m1 -E '^(ERROR|WARNING|CHECK)' $(B)/checkpatch.log)"; fi \
+		| tee -a $(B)/results.txt
+
+CHECK_STEPS += check-checkpatch check-vm
+BENCH_STEPS += bench-vm

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit test: pread returns exactly what was written for every way a
+ * context is kept (fast in either order, PC only, general, with stack,
+ * stack after regs, regs removed under a stack), and calls still work.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <trampfd.h>
+
+static __attribute__((noinline)) unsigned long f(unsigned long a) { return a + 1; }
+
+struct ctx {
+	struct trampfd_regs h;
+	struct trampfd_reg r[3];
+};
+
+static int check(int fd, unsigned int i, const void *want, size_t len, unsigned int ctx)
+{
+	unsigned char got[1024];
+	long n = trampfd_pread(fd, got, sizeof(got), TRAMPFD_OFFSET(i, ctx));
+
+	if (n != (long)len || memcmp(got, want, len)) {
+		printf("slot %u ctx %#x: pread %ld, want %zu\n", i, ctx, n, len);
+		return 1;
+	}
+	return 0;
+}
+
+int main(void)
+{
+	struct trampfd_user u = { .flags = TRAMPFD_NOKERNEL | TRAMPFD_CODE, .ntrampolines = 8 };
+	struct { struct trampfd_stack h; unsigned long d[2]; } st = { { 0, 8, 16, 0 }, { 1, 2 } };
+	struct trampfd_stack nost = { 0, 0, 0, 0 };
+	struct trampfd_regs none = { 0, 0 };
+	struct ctx c[4] = {
+		{ { 2, 0 }, { { x64_rdi, 0, 5 }, { x64_rip, 0, (unsigned long)f } } },
+		{ { 2, 0 }, { { x64_rip, 0, (unsigned long)f }, { x64_rdi, 0, 6 } } },
+		{ { 1, 0 }, { { x64_rip, 0, (unsigned long)f } } },
+		{ { 3, 0 }, { { x64_rsi, 0, 1 }, { x64_rip, 0, (unsigned long)f }, { x64_rdi, 0, 7 } } },
+	};
+	int fd = trampfd_create(TRAMPFD_USER, &u, 0), bad = 0;
+	unsigned int k;
+	void *base;
+
+	if (fd < 0 || trampfd_mmap(fd, &base))
+		return 1;
+	for (k = 0; k < 4; k++) {
+		size_t len = sizeof(c[k].h) + c[k].h.nregs * sizeof(c[k].r[0]);
+
+		trampfd_pwrite(fd, &c[k], len, TRAMPFD_OFFSET(k, TRAMPFD_REGS_OFFSET));
+		bad |= check(fd, k, &c[k], len, TRAMPFD_REGS_OFFSET);
+		bad |= check(fd, k, &nost, sizeof(nost), TRAMPFD_STACK_OFFSET);
+		/* Add a stack context: now general; both read back. */
+		trampfd_pwrite(fd, &st, sizeof(st), TRAMPFD_OFFSET(k, TRAMPFD_STACK_OFFSET));
+		bad |= check(fd, k, &c[k], len, TRAMPFD_REGS_OFFSET);
+		bad |= check(fd, k, &st, sizeof(st), TRAMPFD_STACK_OFFSET);
+		if (k != 2 && ((unsigned long (*)(unsigned long))((char *)base + 64 * k))(0) != c[k].r[k == 1 ? 1 : k == 3 ? 2 : 0].value + 1)
+			bad |= 1, printf("slot %u: call\n", k);
+		/* Remove the stack again: back to the form. */
+		trampfd_pwrite(fd, &nost, sizeof(nost), TRAMPFD_OFFSET(k, TRAMPFD_STACK_OFFSET));
+		bad |= check(fd, k, &c[k], len, TRAMPFD_REGS_OFFSET);
+		/* Remove the registers under a stack context. */
+		trampfd_pwrite(fd, &st, sizeof(st), TRAMPFD_OFFSET(k, TRAMPFD_STACK_OFFSET));
+		trampfd_pwrite(fd, &none, sizeof(none), TRAMPFD_OFFSET(k, TRAMPFD_REGS_OFFSET));
+		bad |= check(fd, k, &none, sizeof(none), TRAMPFD_REGS_OFFSET);
+		bad |= check(fd, k, &st, sizeof(st), TRAMPFD_STACK_OFFSET);
+	}
+	printf("forms: %s\n", bad ? "FAIL" : "ok");
+	return bad;
+}
