@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 #include "user.h"
+#include "arch.h"
 
 #define UF_STRIDE	16
 #define UF_MAX_REGIONS	4096
@@ -12,8 +13,8 @@
 #define UF_SEL_BASE	4096
 /* sp drop before a stage-2 fault: puts the new frame under S - 320. */
 #define UF_STAGE2_DROP	512
-/* A signal frame (xsave included) is smaller than this. */
-#define UF_FRAME_MAX	65536
+/* A signal frame is smaller than this (per arch: xsave, SVE/SME state). */
+#define UF_FRAME_MAX	TFD_FRAME_MAX
 
 /* One immutable copy of a slot's contexts, exactly as written. */
 struct uf_rec {

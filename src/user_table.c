@@ -113,9 +113,16 @@ int ut_available(const char **why)
 int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags, size_t store_len)
 {
 	struct ut_header hdr = { .n = n };
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	int fd, err;
 
 	pthread_once(&atfork_once, register_atfork);
+	/*
+	 * Whole pages: a user-mode emulator whose page is larger than the
+	 * host's (qemu-user -p 65536) fakes a file mapping's partial last page
+	 * with a private copy, which would stop seeing later pwrites.
+	 */
+	store_len = (store_len + pg - 1) & ~(pg - 1);
 	t->view_len = store_len;
 	t->fastwrite = uflags & TRAMPFD_FASTWRITE;
 	t->h.n = n;

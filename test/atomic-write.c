@@ -15,14 +15,13 @@
 #ifdef T_HAVE_HARNESS
 #define TAG_A 0xaaaa000000000000ULL
 #define TAG_B 0xbbbb000000000000ULL
-static const uint32_t names[9] = { x64_rax, x64_rcx, x64_rdx, x64_rsi, x64_rdi,
-				   x64_r8, x64_r9, x64_r10, x64_r11 };
+static const uint32_t names[9] = T_CTX9_NAMES;
 static struct t_table t;
 static atomic_int stop;
 static atomic_ulong calls, writes, seen_a, seen_b, mixed;
 static char why[160];
 
-static const uint32_t saved[6] = { x64_rbx, x64_rbp, x64_r12, x64_r13, x64_r14, x64_r15 };
+static const uint32_t saved[T_NCS] = T_CS_NAMES;
 
 static void check(void)
 {
@@ -30,18 +29,18 @@ static void check(void)
 	uint64_t rt = g->which ? TAG_B : TAG_A, st = g->stk[0] & 0xffff000000000000ULL;
 	unsigned int k;
 
-	for (k = 0; k < 6; k++) {
-		if (g->gpr[saved[k] - x64_rax] != T_CS(k)) {
+	for (k = 0; k < T_NCS; k++) {
+		if (g->gpr[T_GPR(saved[k])] != T_CS(k)) {
 			snprintf(why, sizeof(why), "register %u (not in the context) = %#llx at the target",
-				 saved[k], (unsigned long long)g->gpr[saved[k] - x64_rax]);
+				 saved[k], (unsigned long long)g->gpr[T_GPR(saved[k])]);
 			atomic_fetch_add(&mixed, 1);
 			return;
 		}
 	}
 	for (k = 0; k < 9; k++) {
-		if (g->gpr[names[k] - x64_rax] != (rt | k)) {
+		if (g->gpr[T_GPR(names[k])] != (rt | k)) {
 			snprintf(why, sizeof(why), "register %u = %#llx with the %s PC",
-				 names[k], (unsigned long long)g->gpr[names[k] - x64_rax],
+				 names[k], (unsigned long long)g->gpr[T_GPR(names[k])],
 				 g->which ? "B" : "A");
 			atomic_fetch_add(&mixed, 1);
 			return;
@@ -72,7 +71,7 @@ static void write_ctx(unsigned int i, uint64_t tag)
 		nm[k] = names[k];
 		vals[k] = tag | k;
 	}
-	nm[9] = x64_rip;
+	nm[9] = T_REG_PC;
 	vals[9] = (uint64_t)(uintptr_t)(tag == TAG_A ? t_grab : t_grab_b);
 	len = t_regs_fill(&r, 10, nm, vals);
 	if (trampfd_pwrite(t.fd, &r, len, TRAMPFD_OFFSET(i, TRAMPFD_REGS_OFFSET)) != (long)len)
@@ -92,7 +91,7 @@ static void *caller(void *arg)
 
 	while (!atomic_load(&stop)) {
 		t_grab_call(t_slot(&t, n & 1));
-		for (k = 0; k < 6; k++)
+		for (k = 0; k < T_NCS; k++)
 			if (t_grab_after[k] != T_CS(k)) {
 				snprintf(why, sizeof(why), "register %u = %#llx after the call",
 					 saved[k], (unsigned long long)t_grab_after[k]);

@@ -50,7 +50,7 @@ static void exec_check(char **argv, const char *mode, const char *arg, const cha
 	pid = fork();
 	T_ASSERT(pid >= 0, "fork");
 	if (!pid) {
-		execl("/proc/self/exe", argv[0], mode, arg, (char *)NULL);
+		t_exec_self((char *[]){ argv[0], (char *)mode, (char *)arg, NULL });
 		_exit(4);
 	}
 	T_ASSERT(waitpid(pid, &st, 0) == pid, "waitpid");

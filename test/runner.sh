@@ -8,7 +8,11 @@
 # exit(0) half-way is a failure), 77 (skip) or anything else (fail); the
 # reason is the last line of its stderr. POSIX sh: it also runs under busybox.
 # Env: TRAMPFD_TIMEOUT (s, default 60), TRAMPFD_MDWE_RUN (the wrapper),
-# TRAMPFD_VERBOSE=1 (show a failing test's whole stderr), TRAMPFD_KLOG=0.
+# TRAMPFD_VERBOSE=1 (show a failing test's whole stderr), TRAMPFD_KLOG=0,
+# TRAMPFD_EMU (a user-mode emulator that runs each program, mdwe-run
+# included, e.g. qemu-aarch64-static; the tests see it too, to re-exec
+# themselves), TRAMPFD_PREFIX (put in front of the cell in every line,
+# e.g. "aarch64-": "PASS aarch64-mdwe-user-fault/fork").
 
 usage() { echo "usage: $0 user-fault|user-code|kernel-fault|kernel-code [--mdwe]" >&2; exit 2; }
 
@@ -26,10 +30,12 @@ esac
 
 dir=${TRAMPFD_TESTDIR:-build/test}
 tmo=${TRAMPFD_TIMEOUT:-60}
-label=$cell
+emu=$TRAMPFD_EMU
+if [ -n "$emu" ]; then export TRAMPFD_EMU; fi
+label=$TRAMPFD_PREFIX$cell
 wrap=
 if [ -n "$mdwe" ]; then
-	label=mdwe-$cell
+	label=${TRAMPFD_PREFIX}mdwe-$cell
 	wrap=${TRAMPFD_MDWE_RUN:-$dir/../test-bin/mdwe-run}
 	if [ ! -x "$wrap" ]; then
 		wrap=$(command -v mdwe-run 2>/dev/null)
@@ -74,7 +80,7 @@ for t in "$dir"/*; do
 		before=$(dmesg 2>/dev/null | wc -l)
 	fi
 	start=$(date +%s)
-	TRAMPFD_CELL=$cell timeout "$tmo" $wrap "$t" >"$tmp/out" 2>"$tmp/err" </dev/null
+	TRAMPFD_CELL=$cell timeout "$tmo" $emu $wrap "$t" >"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
 	end=$(date +%s)
 	why=$(lastline "$tmp/err")

@@ -44,7 +44,7 @@ static int child(const char *mode, char *out)
 	T_ASSERT(pid >= 0, "fork");
 	if (!pid) {
 		dup2(p[1], 1);
-		execl("/proc/self/exe", self, mode, (char *)NULL);
+		t_exec_self((char *[]){ self, (char *)mode, NULL });
 		_exit(99);
 	}
 	close(p[1]);

@@ -2,12 +2,14 @@
 /*
  * Stack context (DESIGN §3.2): size bytes land at [S - offset - size,
  * S - offset) for several offsets and sizes up to the deepest (256, 64);
- * with TRAMPFD_SET_SP rsp becomes S - offset - size, without it rsp stays S;
+ * with TRAMPFD_SET_SP sp becomes S - offset - size, without it sp stays S
+ * (a SET_SP that would misalign sp is -EINVAL: on aarch64, 16 bytes);
  * registers are untouched; a removed stack context writes nothing. Run on
  * a thread without sigaltstack, on one with it, and in a signal handler
  * running on the sigaltstack.
  */
 #include <pthread.h>
+#include <errno.h>
 #include <signal.h>
 #include "t.h"
 
@@ -23,12 +25,12 @@ static void check_regs(const char *what)
 {
 	unsigned int k;
 
-	for (k = 0; k <= T_REG_LAST - T_REG_FIRST; k++)
+	for (k = 0; k < T_NGPR_SEEN; k++)
 		if (t_seen.gpr[k] != in.gpr[k])
 			t_fail("%s: register %u changed", what, T_REG_FIRST + k);
-	for (k = 0; k < 32; k++)
-		if (t_seen.xmm[k] != in.xmm[k])
-			t_fail("%s: xmm%u changed", what, k / 2);
+	for (k = 0; k < T_NVEC; k++)
+		if (t_seen.vec[k] != in.vec[k])
+			t_fail("%s: " T_VEC_NAME "%u changed", what, k / 2);
 	if (t_seen.ret != (uint64_t)(uintptr_t)t_regs_back)
 		t_fail("%s: return address at S was overwritten", what);
 }
@@ -52,6 +54,10 @@ static void run_cases(const char *where)
 			for (k = 0; k < size; k++)
 				data[k] = (uint8_t)(0x40 + c * 7 + f * 3 + k);
 			len = t_stack_fill(&s, flags, off, size, data);
+			if (f && (off + size) % T_STACK_ALIGN) {
+				T_EXPECT(trampfd_pwrite(t.fd, &s, len, TRAMPFD_STACK_OFFSET), -EINVAL);
+				continue;
+			}
 			T_EXPECT(trampfd_pwrite(t.fd, &s, len, TRAMPFD_STACK_OFFSET), len);
 			memset(&t_seen, 0, sizeof(t_seen));
 			t_regs_call(t_slot(&t, 0), &in);
@@ -60,9 +66,9 @@ static void run_cases(const char *where)
 			if (memcmp(seen, data, size))
 				t_fail("%s: data not at [S - %u, S - %u)", what,
 				       off + size, off);
-			if (t_seen.rsp != t_S - (f ? off + size : 0))
-				t_fail("%s: rsp = S - %lld, want S - %u", what,
-				       (long long)(t_S - t_seen.rsp), f ? off + size : 0);
+			if (t_seen.sp != t_S - (f ? off + size : 0))
+				t_fail("%s: sp = S - %lld, want S - %u", what,
+				       (long long)(t_S - t_seen.sp), f ? off + size : 0);
 		}
 	}
 	/* Removed: the old data is not written again. */
@@ -70,7 +76,7 @@ static void run_cases(const char *where)
 	memset(&t_seen, 0, sizeof(t_seen));
 	t_regs_call(t_slot(&t, 0), &in);
 	check_regs("removed stack context");
-	T_ASSERT(t_seen.rsp == t_S, "removed stack context: rsp moved");
+	T_ASSERT(t_seen.sp == t_S, "removed stack context: sp moved");
 	T_ASSERT(memcmp((uint8_t *)t_seen.below + 512 - 256 - 64, data, 64),
 		 "removed stack context: data written anyway");
 }
@@ -106,10 +112,10 @@ int main(void)
 
 	t_init();
 	t_table(&t, 1, 0);
-	for (k = 0; k < 16; k++)
+	for (k = 0; k < sizeof(in.gpr) / sizeof(in.gpr[0]); k++)
 		in.gpr[k] = 0x0101010101010101ULL * (k + 1);
-	for (k = 0; k < 32; k++)
-		in.xmm[k] = 0x7f4a7c159e3779b9ULL * (k + 5);
+	for (k = 0; k < T_NVEC; k++)
+		in.vec[k] = 0x7f4a7c159e3779b9ULL * (k + 5);
 	len = t_regs_fill(&r, 1, names, vals);
 	T_EXPECT(trampfd_pwrite(t.fd, &r, len, TRAMPFD_REGS_OFFSET), len);
 	T_ASSERT(!pthread_create(&th, NULL, run, NULL), "pthread_create");

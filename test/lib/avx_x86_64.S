@@ -2,16 +2,16 @@
 /*
  * Vector harness (x86_64, SysV, AVX).
  *
- * void t_avx_call(void *tramp, const uint64_t in[64], uint32_t mxcsr)
+ * void t_vec_call(void *tramp, const uint64_t in[64], uint32_t mxcsr)
  *   loads ymm0-15 from in[] and MXCSR from mxcsr, calls tramp, restores
- *   the caller's MXCSR. t_avx_record, the target, stores ymm0-15 into
- *   t_avx_seen[] and MXCSR into t_avx_mxcsr, then unwinds to the caller.
+ *   the caller's MXCSR. t_vec_record, the target, stores ymm0-15 into
+ *   t_vec_seen[] and MXCSR into t_vec_ctl, then unwinds to the caller.
  */
 #if defined(__x86_64__)
 	.text
-	.globl	t_avx_call
-	.type	t_avx_call,@function
-t_avx_call:
+	.globl	t_vec_call
+	.type	t_vec_call,@function
+t_vec_call:
 	sub	$24, %rsp
 	stmxcsr	8(%rsp)
 	mov	%edx, 12(%rsp)
@@ -28,24 +28,24 @@ avx_back:
 	vzeroupper
 	add	$24, %rsp
 	ret
-	.size	t_avx_call, .-t_avx_call
+	.size	t_vec_call, .-t_vec_call
 
-	.globl	t_avx_record
-	.type	t_avx_record,@function
-t_avx_record:
+	.globl	t_vec_record
+	.type	t_vec_record,@function
+t_vec_record:
 	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
-	vmovdqu	%ymm\n, t_avx_seen+32*\n(%rip)
+	vmovdqu	%ymm\n, t_vec_seen+32*\n(%rip)
 	.endr
-	stmxcsr	t_avx_mxcsr(%rip)
+	stmxcsr	t_vec_ctl(%rip)
 	jmp	avx_back
-	.size	t_avx_record, .-t_avx_record
+	.size	t_vec_record, .-t_vec_record
 
 	.bss
 	.balign	32
-	.globl	t_avx_seen, t_avx_mxcsr
-t_avx_seen:
+	.globl	t_vec_seen, t_vec_ctl
+t_vec_seen:
 	.zero	512
-t_avx_mxcsr:
+t_vec_ctl:
 	.zero	8
 avx_sp:	.zero	8
 avx_tramp:

@@ -2,6 +2,7 @@
 /* The cell under test, from TRAMPFD_CELL, and table helpers. */
 #include <errno.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include "t.h"
 
 const char *t_cell = "default";
@@ -127,4 +128,37 @@ int t_pass(void)
 	printf("%s\n", T_DONE_MARK);
 	fflush(stdout);
 	return T_PASS;
+}
+
+/*
+ * Runs this program again with argv (argv[0] included); returns only on
+ * failure. Under a user-mode emulator (TRAMPFD_EMU, the runner's wrapper,
+ * e.g. qemu-aarch64-static) the program is not a native executable, so the
+ * emulator is exec'd with the program's path, which it reports as
+ * /proc/self/exe.
+ */
+void t_exec_self(char *const argv[])
+{
+	const char *emu = getenv("TRAMPFD_EMU");
+	static char path[4096], words[512];
+	char *args[64], *w;
+	unsigned int n = 0, i;
+	ssize_t len;
+
+	if (!emu || !*emu) {
+		execv("/proc/self/exe", argv);
+		return;
+	}
+	len = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (len <= 0 || strlen(emu) >= sizeof(words))
+		return;
+	path[len] = 0;
+	strcpy(words, emu);
+	for (w = strtok(words, " "); w && n < 16; w = strtok(NULL, " "))
+		args[n++] = w;
+	args[n++] = path;
+	for (i = 1; argv[i] && n < 63; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
+	execvp(args[0], args);
 }

@@ -85,20 +85,27 @@ __attribute__((noinline)) uint64_t t_ret_arg0(uint64_t a)
 	return a;
 }
 
-#if defined(__x86_64__)
 __thread struct t_grab t_grab_area;
-__thread uint64_t t_grab_after[6];
-#endif
+__thread uint64_t t_grab_after[T_NCS];
 
-#if defined(__x86_64__)
 #include <stddef.h>
 /* The offsets the assembly uses. */
-_Static_assert(offsetof(struct t_cpu, xmm) == 128, "SEEN_XMM");
-_Static_assert(offsetof(struct t_cpu, rsp) == 384, "SEEN_RSP");
+#if defined(__x86_64__)
+_Static_assert(offsetof(struct t_cpu, vec) == 128, "SEEN_XMM");
+_Static_assert(offsetof(struct t_cpu, sp) == 384, "SEEN_RSP");
 _Static_assert(offsetof(struct t_cpu, ret) == 392, "SEEN_RET");
 _Static_assert(offsetof(struct t_cpu, below) == 400, "SEEN_BELOW");
 _Static_assert(sizeof(struct t_cpu) <= 1024, "t_seen size");
 _Static_assert(offsetof(struct t_grab, rsp) == 128, "grab rsp");
 _Static_assert(offsetof(struct t_grab, stk) == 136, "grab stk");
 _Static_assert(offsetof(struct t_grab, which) == 200, "grab which");
+#elif defined(__aarch64__)
+_Static_assert(offsetof(struct t_cpu, vec) == 256, "SEEN_VEC");
+_Static_assert(offsetof(struct t_cpu, sp) == 768, "SEEN_SP");
+_Static_assert(offsetof(struct t_cpu, ret) == 776, "SEEN_RET");
+_Static_assert(offsetof(struct t_cpu, below) == 784, "SEEN_BELOW");
+_Static_assert(sizeof(struct t_cpu) <= 2048, "t_seen size");
+_Static_assert(offsetof(struct t_grab, rsp) == 256, "grab sp");
+_Static_assert(offsetof(struct t_grab, stk) == 264, "grab stk");
+_Static_assert(offsetof(struct t_grab, which) == 328, "grab which");
 #endif

@@ -28,7 +28,7 @@ t_regs_call:
 	push	%r14
 	push	%r15
 	sub	$8, %rsp
-	mov	%rdi, t_tramp(%rip)
+	mov	%rdi, t_regs_tramp(%rip)
 	mov	%rsp, t_call_sp(%rip)
 	lea	-8(%rsp), %rax
 	mov	%rax, t_S(%rip)
@@ -52,7 +52,7 @@ t_regs_call:
 	.endr
 	mov	32(%rsi), %rsi
 	jne	2f
-	call	*t_tramp(%rip)
+	call	*t_regs_tramp(%rip)
 	.globl	t_regs_back
 t_regs_back:
 	mov	t_call_sp(%rip), %rsp
@@ -65,7 +65,7 @@ t_regs_back:
 	pop	%rbp
 	ret
 2:	pushq	t_back_ptr(%rip)
-	jmp	*t_tramp(%rip)
+	jmp	*t_regs_tramp(%rip)
 	.size	t_regs_call, .-t_regs_call
 
 	.globl	t_regs_record
@@ -105,12 +105,12 @@ t_back_ptr:
 	.quad	t_regs_back
 	.bss
 	.balign	64
-	.globl	t_seen, t_S
+	.globl	t_seen, t_S, t_regs_tramp
 t_seen:	.zero	1024
 t_S:	.zero	8
 t_call_sp:
 	.zero	8
-t_tramp:
+t_regs_tramp:
 	.zero	8
 #endif
 	.section .note.GNU-stack,"",@progbits

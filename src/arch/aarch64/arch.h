@@ -12,6 +12,12 @@
 #define TFD_SP_ALIGN	16
 /* No red zone: a signal frame starts right under sp. */
 #define TFD_REDZONE	0
+/*
+ * A signal frame is smaller than this: with SME at the largest vector
+ * length, ZA alone is 64 KiB. Too large a bound is harmless: a frame
+ * elsewhere taken for one under S costs one more fault (stage 2).
+ */
+#define TFD_FRAME_MAX	(1 << 20)
 
 /* x29 (fp), x30 (lr) and sp are not settable: they are not in the range. */
 static inline int tfd_arch_reg_valid(unsigned int name)

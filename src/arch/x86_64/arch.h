@@ -12,6 +12,8 @@
 #define TFD_SP_ALIGN	8
 /* Bytes below sp the kernel leaves alone when it builds a signal frame. */
 #define TFD_REDZONE	128
+/* A signal frame, xsave area included, is smaller than this. */
+#define TFD_FRAME_MAX	65536
 
 static inline int tfd_arch_reg_valid(unsigned int name)
 {
