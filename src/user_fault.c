@@ -288,10 +288,11 @@ static void install_handler(void)
 	/* NODEFER: trampolines stay callable from a program's own SIGSEGV handler. */
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSEGV, &sa, &old_segv) < 0)
+	if (sigaction(SIGSEGV, &sa, &old_segv) < 0) {
 		handler_err = -errno;
-	else
-		pthread_atfork(NULL, NULL, uf_after_fork_child);
+		return;
+	}
+	pthread_atfork(NULL, NULL, uf_after_fork_child);
 	handler_once_done = true;
 }
 

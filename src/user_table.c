@@ -87,6 +87,9 @@ static void *map_view(int fd, size_t len, void *addr, bool *ro_fd)
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	rfd = open(path, O_RDONLY | O_CLOEXEC);
+	/* No /proc: the weaker view; any other failure (EMFILE...) is the caller's. */
+	if (rfd < 0 && errno != ENOENT)
+		return MAP_FAILED;
 	*ro_fd = rfd >= 0;
 	p = mmap(addr, len, PROT_READ, flags, rfd >= 0 ? rfd : fd, 0);
 	if (rfd >= 0)
