@@ -24,6 +24,8 @@ known='no-dac user-code maps-wx maps-wx refuses the executable memfd copy user-c
 * user-code atomic-signal fails without any policy too (a call interrupted by a signal handler is outside the grace period, src/user_code_grace.c "Not covered"): check-user reports it
 * * stress the suite stress test compares mapping counts that glibc per-thread malloc arenas change at random (check-user and check-stress cover stress)'
 
+trap 'rm -rf /var/tmp/trampfd-policy.$$' EXIT
+
 report() {
 	echo "$1"
 	[ -n "$res" ] && echo "$1" >>"$res"
@@ -54,6 +56,20 @@ for p in $policies; do
 		done
 		cp "$tool" "$out/trampfd-x" && chmod 0111 "$out/trampfd-x"
 		tool=$out/trampfd-x
+	fi
+	if [ "$p" = noexec-tmp ]; then
+		case "$dir" in /tmp/* | /dev/shm/*)
+			# The policy mounts over /tmp and /dev/shm: a build there would
+			# vanish, so run copies kept outside them.
+			tdir=/var/tmp/trampfd-policy.$$
+			rm -rf "$tdir"
+			mkdir -p "$tdir"
+			for t in "$dir"/*; do
+				[ -f "$t" ] && [ -x "$t" ] && cp "$t" "$tdir/"
+			done
+			cp "$tool" "$tdir/.trampfd" && tool=$tdir/.trampfd
+			;;
+		esac
 	fi
 	for c in $cells; do
 		case " $suite_skip " in *" $p "*) continue ;; esac
