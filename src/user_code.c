@@ -49,22 +49,18 @@ const struct tfd_ops tfd_user_code_ops = {
 #include "user_code.h"
 #include "arch.h"
 
-static int ut_err;
-static const char *ut_why;
-static pthread_once_t ut_once = PTHREAD_ONCE_INIT;
+static _Atomic bool store_ok;
 
-static void ut_probe(void)
-{
-	ut_err = ut_available(&ut_why);
-}
-
-/* Asked at every create: the answers are worked out once. */
+/* Asked at every create; a failure (EMFILE...) is asked again next time. */
 static int uc_available(unsigned int uflags, const char **why)
 {
-	pthread_once(&ut_once, ut_probe);
-	if (ut_err) {
-		*why = ut_why;
-		return ut_err;
+	int err;
+
+	if (!atomic_load_explicit(&store_ok, memory_order_relaxed)) {
+		err = ut_available(why);
+		if (err)
+			return err;
+		atomic_store(&store_ok, true);
 	}
 	return uc_self_init(why);
 }

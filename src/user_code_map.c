@@ -256,6 +256,11 @@ static int code_fd(void)
 		goto out;
 	}
 	fd = open(self.path, O_RDONLY | O_CLOEXEC);
+	/* Out of descriptors or memory says nothing about the file: keep it. */
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM)) {
+		err = -errno;
+		goto out;
+	}
 	if (fd >= 0 && !fstat(fd, &st) && st.st_dev == self.dev && st.st_ino == self.ino)
 		goto out;
 	if (fd >= 0)

@@ -157,8 +157,7 @@ static ssize_t uf_pread(struct tfd_handle *h, void *buf, size_t len,
 /* ---- the fault handler ---- */
 
 static struct sigaction old_segv;
-static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
-static int handler_err;
+static pthread_mutex_t handler_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool handler_once_done;
 
 static struct uf_region *find_region(uintptr_t a, uintptr_t *start)
@@ -281,19 +280,26 @@ static void uf_after_fork_child(void)
 		atomic_store(&regions[i].inflight, 0);
 }
 
-static void install_handler(void)
+/* Installed at the first create; a failed attempt is retried at the next. */
+static int install_handler(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_segv };
+	int err = 0;
 
-	/* NODEFER: trampolines stay callable from a program's own SIGSEGV handler. */
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSEGV, &sa, &old_segv) < 0) {
-		handler_err = -errno;
-		return;
+	pthread_mutex_lock(&handler_lock);
+	if (!handler_once_done) {
+		/* NODEFER: trampolines stay callable from a program's own SIGSEGV handler. */
+		sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGSEGV, &sa, &old_segv) < 0) {
+			err = -errno;
+		} else {
+			pthread_atfork(NULL, NULL, uf_after_fork_child);
+			handler_once_done = true;
+		}
 	}
-	pthread_atfork(NULL, NULL, uf_after_fork_child);
-	handler_once_done = true;
+	pthread_mutex_unlock(&handler_lock);
+	return err;
 }
 
 /* ---- the cell ---- */
@@ -322,10 +328,10 @@ static int uf_create(const struct trampfd_user *u, unsigned int n, struct tfd_ha
 
 	if (!t)
 		return -ENOMEM;
-	pthread_once(&handler_once, install_handler);
-	if (handler_err) {
+	fd = install_handler();
+	if (fd) {
 		free(t);
-		return handler_err;
+		return fd;
 	}
 	fd = ut_create(t, n, u->flags, rec_off(n, n, 0));
 	if (fd < 0) {
