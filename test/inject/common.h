@@ -167,6 +167,18 @@ struct ic_counts {
 	int fds, maps;
 };
 
+/* Child body: skip when the cell is unavailable, fail on any other error. */
+static __attribute__((unused)) int ic_probe(void *arg)
+{
+	int fd = t_create_raw(1, ic_flags);
+
+	if (fd == -ENODEV || fd == -EOPNOTSUPP)
+		t_skip("cell %s unavailable: trampfd_create: %s", ic_cell, strerror(-fd));
+	if (fd < 0)
+		t_fail("cell %s: trampfd_create: %s", ic_cell, strerror(-fd));
+	return 0;
+}
+
 static struct ic_counts ic_count(void)
 {
 	struct ic_counts c = { t_count_fds(), t_count_maps() };

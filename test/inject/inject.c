@@ -77,17 +77,6 @@ static int reference(void *arg)
 	return 0;
 }
 
-static int probe(void *arg)
-{
-	int fd = t_create_raw(1, ic_flags);
-
-	if (fd == -ENODEV || fd == -EOPNOTSUPP)
-		t_skip("cell %s unavailable: trampfd_create: %s", ic_cell, strerror(-fd));
-	if (fd < 0)
-		t_fail("cell %s: trampfd_create: %s", ic_cell, strerror(-fd));
-	return 0;
-}
-
 int main(void)
 {
 	struct ic_counts *shared;
@@ -98,7 +87,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	t_sig_install();
 	ic_cell_from_env();
-	st = ic_child(probe, NULL, why, sizeof(why));
+	st = ic_child(ic_probe, NULL, why, sizeof(why));
 	if (st == T_SKIP)
 		t_skip("%s", why);
 	if (st)

@@ -166,17 +166,6 @@ static int maps(void *arg)
 	return 0;
 }
 
-static int probe(void *arg)
-{
-	int fd = t_create_raw(1, ic_flags);
-
-	if (fd == -ENODEV || fd == -EOPNOTSUPP)
-		t_skip("cell %s unavailable: trampfd_create: %s", ic_cell, strerror(-fd));
-	if (fd < 0)
-		t_fail("cell %s: trampfd_create: %s", ic_cell, strerror(-fd));
-	return 0;
-}
-
 int main(void)
 {
 	static const long as_extra[] = { 0, 4096, 65536, 1 << 20, 4 << 20, 16 << 20, 64 << 20 };
@@ -190,7 +179,7 @@ int main(void)
 	ic_cell_from_env();
 	ic_errs = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	T_ASSERT(ic_errs != MAP_FAILED, "mmap");
-	st = ic_child(probe, NULL, why, sizeof(why));
+	st = ic_child(ic_probe, NULL, why, sizeof(why));
 	if (st == T_SKIP)
 		t_skip("%s", why);
 	if (st)
