@@ -39,9 +39,9 @@ static bool cell_matches(const struct tfd_ops *o, unsigned int f)
 }
 
 /* The cell trampfd_create() would pick for these flags, or NULL with *err. */
-const struct tfd_ops *tfd_pick_cell(unsigned int f, int *err, const char **why)
+const struct tfd_ops *tfd_pick_cell(unsigned int f, int *err)
 {
-	const char *w = "no cell matches the flags";
+	const char *w;
 	int first_err = -ENODEV;
 	bool any = false;
 	size_t i;
@@ -51,7 +51,7 @@ const struct tfd_ops *tfd_pick_cell(unsigned int f, int *err, const char **why)
 
 		if (!cell_matches(cells[i], f))
 			continue;
-		r = cells[i]->available(f, &w);
+		r = cells[i]->available(f, &w);	/* why: for probe, not here */
 		if (!r)
 			return cells[i];
 		if (!any)
@@ -59,8 +59,6 @@ const struct tfd_ops *tfd_pick_cell(unsigned int f, int *err, const char **why)
 		any = true;
 	}
 	*err = first_err;
-	if (why)
-		*why = w;
 	return NULL;
 }
 
@@ -84,7 +82,7 @@ TFD_EXPORT int trampfd_create(int type, const void *data, unsigned int flags)
 	    (f & (TRAMPFD_KERNEL | TRAMPFD_FASTWRITE)) == (TRAMPFD_KERNEL | TRAMPFD_FASTWRITE) ||
 	    u.ntrampolines > TRAMPFD_MAX_TRAMPOLINES)
 		return -EINVAL;
-	ops = tfd_pick_cell(f, &err, NULL);
+	ops = tfd_pick_cell(f, &err);
 	if (!ops)
 		return err;
 	fd = ops->create(&u, u.ntrampolines ? u.ntrampolines : 1, &h);

@@ -51,7 +51,7 @@ extern const struct tfd_ops tfd_kernel_code_ops TFD_HIDDEN;
 
 /* Cells, fastest first (api.c); NULL past the last. */
 const struct tfd_ops *tfd_cell(unsigned int i) TFD_HIDDEN;
-const struct tfd_ops *tfd_pick_cell(unsigned int uflags, int *err, const char **why) TFD_HIDDEN;
+const struct tfd_ops *tfd_pick_cell(unsigned int uflags, int *err) TFD_HIDDEN;
 
 /* fd -> handle registry (fdtab.c). */
 int tfd_fdtab_insert(struct tfd_handle *h) TFD_HIDDEN;

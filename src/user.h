@@ -32,14 +32,12 @@ struct ut_table {
 	unsigned char *view;		/* the store, read-only unless fastwrite */
 	size_t view_len;
 	bool fastwrite;
-	bool ro_fd;			/* view mapped through an O_RDONLY fd */
 	unsigned long fork_gen;		/* tfd_fork_gen when the memfd was ours alone */
 	pthread_mutex_t lock;		/* serialises writers */
 	_Atomic int refs;		/* the fd and each mapping */
 	struct ut_table *next_live;
 	/* Left-right reader counts for the fault handler (see user_fault.c). */
 	_Atomic unsigned int lr[UT_LR_BUCKETS][2];
-	void *mode_data;
 };
 
 int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags,

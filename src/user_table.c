@@ -78,7 +78,7 @@ static int new_memfd(size_t len)
  * description of the same file gives a mapping without VM_MAYWRITE, so even
  * mprotect(PROT_WRITE) fails; without /proc the view is weaker, and says so.
  */
-static void *map_view(int fd, size_t len, void *addr, bool *ro_fd)
+static void *map_view(int fd, size_t len, void *addr)
 {
 	char path[64];
 	int flags = MAP_SHARED | (addr ? MAP_FIXED : 0);
@@ -90,7 +90,6 @@ static void *map_view(int fd, size_t len, void *addr, bool *ro_fd)
 	/* No /proc: the weaker view; any other failure (EMFILE...) is the caller's. */
 	if (rfd < 0 && errno != ENOENT)
 		return MAP_FAILED;
-	*ro_fd = rfd >= 0;
 	p = mmap(addr, len, PROT_READ, flags, rfd >= 0 ? rfd : fd, 0);
 	if (rfd >= 0)
 		close(rfd);
@@ -140,7 +139,7 @@ int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags, size_t st
 		t->view = mmap(NULL, store_len, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	else
-		t->view = map_view(fd, store_len, NULL, &t->ro_fd);
+		t->view = map_view(fd, store_len, NULL);
 	if (t->view == MAP_FAILED) {
 		err = -errno;
 		close(fd);
@@ -174,7 +173,6 @@ void ut_put(struct ut_table *t)
 		}
 	pthread_mutex_unlock(&live_lock);
 	munmap(t->view, t->view_len);
-	free(t->mode_data);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -192,7 +190,6 @@ int ut_close(struct tfd_handle *h)
 static int ut_unshare(struct ut_table *t)
 {
 	off_t data, hole = 0;
-	bool ro;
 	int fd;
 
 	fd = new_memfd(t->view_len);
@@ -207,7 +204,7 @@ static int ut_unshare(struct ut_table *t)
 			goto fail;
 	}
 	/* MAP_FIXED swaps the pages under concurrent callers: same bytes, new file. */
-	if (map_view(fd, t->view_len, t->view, &ro) == MAP_FAILED ||
+	if (map_view(fd, t->view_len, t->view) == MAP_FAILED ||
 	    dup3(fd, t->h.fd, O_CLOEXEC) < 0)
 		goto fail;
 	close(fd);

@@ -30,7 +30,7 @@ static const unsigned char tfd_greg_of[] = {
 #define TFD_UC_PC(uc)	((uc)->uc_mcontext.gregs[REG_RIP])
 #define TFD_UC_SP(uc)	((uc)->uc_mcontext.gregs[REG_RSP])
 #define TFD_UC_REG(uc, i) ((uc)->uc_mcontext.gregs[tfd_greg_of[i]])
-/* Page-fault error code bit 4: the fault was an instruction fetch. */
+/* An instruction fetch faulted: the PC is the faulting address itself. */
 #define TFD_UC_IS_FETCH(uc, addr) \
 	((uintptr_t)TFD_UC_PC(uc) == (uintptr_t)(addr))
 
