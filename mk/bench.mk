@@ -24,3 +24,20 @@ bench-code: $(B)/bench/code_bench $(B)/bench/nested
 	@{ $(BENCH_MACHINE); echo; $(B)/bench/code_bench $(B)/bench-nested.txt; } | tee $(B)/bench-code.md
 
 BENCH_STEPS += bench-fault bench-code
+
+# The fast slot against a plain call on this CPU, and on aarch64 under
+# qemu-user (ratios only: emulation distorts absolute times).
+$(B)/bench/slot_bench: bench/slot_bench.c bench/bench.h $(STLIB)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(STLIB) $(LDFLAGS)
+.PHONY: bench-slot bench-aarch64
+bench-slot: $(B)/bench/slot_bench
+	@{ $(BENCH_MACHINE); echo; $(B)/bench/slot_bench; } | tee $(B)/bench-slot.md
+bench-aarch64:
+	@$(MAKE) --no-print-directory aarch64-build >/dev/null
+	@$(MAKE) --no-print-directory ARCH=aarch64 CROSS=$(A64_CROSS) CC=$(A64_CROSS)gcc \
+		AR=$(A64_CROSS)ar B=$(A64_B) LDFLAGS=-static $(A64_B)/bench/slot_bench >/dev/null
+	@{ echo "machine: aarch64 under $$($(A64_EMU) --version | head -n 1) on $$(uname -m), $$(nproc) cpus, $$(date -u +%F)"; \
+		echo; $(A64_EMU) $(A64_B)/bench/slot_bench -r; } | tee $(B)/bench-aarch64.md
+
+BENCH_STEPS += bench-slot bench-aarch64

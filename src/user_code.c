@@ -24,23 +24,6 @@
  * Writes: 2 syscalls for a fast or PC-only context, 3 for a general one,
  * 1 for a removal; a grace period first when the bank was in use lately.
  */
-#if !defined(__x86_64__)
-#include <errno.h>
-#include "internal.h"
-
-/* No code table for this architecture yet: refused, so api.c moves on. */
-static int uc_available(unsigned int uflags, const char **why)
-{
-	*why = "user code mode has no code table for this architecture yet";
-	return -EOPNOTSUPP;
-}
-
-const struct tfd_ops tfd_user_code_ops = {
-	.provider = "user",
-	.mode = "code",
-	.available = uc_available,
-};
-#else
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,8 +204,8 @@ static void compile(struct uc_rec *rec, const struct tfd_regset *rs,
 {
 	unsigned int k;
 
-	rec->mask = rs->mask & 0x7fff;
-	for (k = 0; k < 15; k++)
+	rec->mask = rs->mask & UC_GREG_MASK;
+	for (k = 0; k < UC_NGREGS; k++)
 		rec->val[k] = (rec->mask >> k) & 1 ? rs->val[k] : 0;
 	rec->target = rs->val[TFD_REG_PC - TFD_REG_FIRST];
 	rec->nwords = rec->lo = rec->final = rec->jslot = 0;
@@ -281,7 +264,7 @@ static int publish(struct uc_table *t, unsigned int i, struct uc_rec *rec)
 				form = rec->raw[sizeof(struct trampfd_regs)] == r ?
 				       UC_FORM_R_PC : UC_FORM_PC_R;
 				sc[2] = r;
-			} else if (!st && !(rs.mask & 0x7fff)) {
+			} else if (!st && !(rs.mask & UC_GREG_MASK)) {
 				bank[0] = rs.val[TFD_REG_PC - TFD_REG_FIRST];
 				bank[1] = (uintptr_t)uc_pconly[v];
 				form = UC_FORM_PC;
@@ -304,7 +287,8 @@ static int publish(struct uc_table *t, unsigned int i, struct uc_rec *rec)
 			err = put_slot(t, i, b ? UC_D_V1 : UC_D_V0, bank, sizeof(bank));
 		if (err)
 			return err;
-		sc[0] = live ? 2 | b : 0;
+		sc[0] = live ? 2 | b | (form == UC_FORM_R_PC || form == UC_FORM_PC_R ?
+					0 : UC_SEL_INDIRECT) : 0;
 		sc[1] = 2 | b | form << 2;
 	}
 	/* sel, cur and name together: callers read sel alone, a single byte. */
@@ -339,6 +323,13 @@ static ssize_t uc_pwrite(struct tfd_handle *h, const void *buf, size_t len,
 	ut_fill_pcs(&t->ut, &pcs);
 	err = ctx == TRAMPFD_REGS_OFFSET ? tfd_check_regs(buf, len, &pcs)
 					 : tfd_check_stack(buf, len);
+	if (!err && ctx == TRAMPFD_REGS_OFFSET && TFD_CODE_RESERVED) {
+		struct tfd_regset rs;
+
+		tfd_decode_regs(buf, &rs);
+		if (rs.mask & TFD_CODE_RESERVED)
+			err = -EINVAL;	/* the registers the slot itself uses */
+	}
 	if (err)
 		goto out;
 	gen = t->ut.fork_gen;
@@ -470,5 +461,3 @@ const struct tfd_ops tfd_user_code_ops = {
 	.munmap = uc_munmap,
 	.close = uc_close,
 };
-
-#endif

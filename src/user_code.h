@@ -8,8 +8,9 @@
  * base + i * UC_STRIDE and its data at that address + UC_DIST, a distance
  * fixed at link time. The code comes from the library's own file (one
  * template chunk per register variant), the data from the table's memfd,
- * read-only. UC_DIST bounds a table: rip-relative reach is 2 GiB, so at
- * most UC_MAX_SLOTS (about 2^25) trampolines.
+ * read-only. UC_DIST bounds a table: x86_64's rip-relative reach is 2 GiB
+ * (aarch64's adrp reaches 4 GiB), so at most UC_MAX_SLOTS (about 2^25)
+ * trampolines.
  */
 #ifndef TRAMPFD_USER_CODE_H
 #define TRAMPFD_USER_CODE_H
@@ -18,7 +19,7 @@
 #define UC_CHUNK_SLOTS	2048
 #define UC_CHUNK_BYTES	(UC_STRIDE * UC_CHUNK_SLOTS)
 /* Slot -> data distance: rip-relative, so under 2 GiB; page multiple. */
-#define UC_DIST		0x7ff00000
+#define UC_DIST		0x7ff00000	/* also a multiple of 64K */
 #define UC_MAX_SLOTS	(UC_DIST / UC_STRIDE)
 #define UC_NVARIANTS	9
 
@@ -27,7 +28,7 @@
 #define UC_D_T0		8
 #define UC_D_V1		16
 #define UC_D_T1		24
-#define UC_D_SEL	32	/* 0: not callable, 2: bank 0, 3: bank 1 */
+#define UC_D_SEL	32	/* 0: not callable, 2: bank 0, 3: bank 1, | UC_SEL_INDIRECT */
 #define UC_D_CUR	33	/* 0: no contexts, else 2 | b | form << 2 */
 #define UC_D_NAME	34	/* the register of a fast form */
 /* How cur's contexts are kept: in record b, or rebuilt from bank b. */
@@ -35,48 +36,27 @@
 #define UC_FORM_R_PC	1	/* {R, PC}: bank = {R's value, target} */
 #define UC_FORM_PC_R	2	/* {PC, R} */
 #define UC_FORM_PC	3	/* {PC}: bank = {target, uc_pconly[v]} */
-/* sel is only ever 0 or 2 | b, and sel != 0 implies sel == cur. */
+/* sel is only ever 0 or 2 | b (| UC_SEL_INDIRECT for a bank that is not fast). */
 
-/* Slot code: offsets of its instructions (checked by codetable.S). */
-#define UC_O_SAVE	4	/* mov R, -8(%rsp) */
-#define UC_O_CMP	9
-#define UC_O_JB		16
-#define UC_O_JA		18
-#define UC_O_MOV0	20
-#define UC_O_JMP0	27
-#define UC_O_MOV1	33
-#define UC_O_JMP1	40
-#define UC_O_HLT	46
-
-/* Full-context record for the general loader (immutable once published). */
-#define UC_R_MASK	0	/* bit k: register x64_rax + k is set */
-#define UC_R_VAL	8	/* 15 values, x64_rax .. x64_r15 */
-#define UC_R_TARGET	128
-#define UC_R_NWORDS	136	/* stack data, in 8-byte words */
-#define UC_R_LO		144	/* data starts at S - LO */
-#define UC_R_FINAL	152	/* rsp at the target = S - FINAL */
-#define UC_R_JSLOT	160	/* 0: target parked at [rsp-8], 1: at [rsp-72] */
-#define UC_R_DATA	168
-#define UC_R_RAW	256	/* u32 regs_len, u32 stack_len, regs, stack */
 #define UC_REC_SIZE	1024
-/* The loader's frame: below the deepest stack data (S - 320) and the parked target. */
-#define UC_FRAME	640
-/* Entry stubs (loader.S), one per variant, UC_STUB bytes apart. */
-#define UC_STUB		32
+#define UC_GREG_MASK	((1U << UC_NGREGS) - 1)	/* every register but the PC */
+
+/* The slot's instructions, the record's layout, the loader's frame. */
+#include "uc_layout.h"
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
 struct uc_rec {
 	uint64_t mask;
-	uint64_t val[15];
+	uint64_t val[UC_NGREGS];
 	uint64_t target;
 	uint64_t nwords;
 	uint64_t lo;
 	uint64_t final;
 	uint64_t jslot;
 	uint64_t data[8];
-	uint64_t pad[3];
+	uint64_t pad[UC_R_PAD];
 	uint32_t regs_len;
 	uint32_t stack_len;
 	unsigned char raw[UC_REC_SIZE - UC_R_RAW - 8];
@@ -86,8 +66,15 @@ struct uc_rec {
 #include <stddef.h>
 #include "user.h"
 
-/* Store (memfd) layout: header page, slot data, then two records per slot. */
-#define UC_SLOT_BASE	4096UL
+_Static_assert(__builtin_offsetof(struct uc_rec, regs_len) == UC_R_RAW, "uc_layout.h");
+_Static_assert(__builtin_offsetof(struct uc_rec, data) == UC_R_DATA, "uc_layout.h");
+
+/*
+ * Store (memfd) layout: header, slot data, then two records per slot. The
+ * slot data is mapped from UC_SLOT_BASE: a multiple of any page size
+ * (4K, 16K, 64K).
+ */
+#define UC_SLOT_BASE	65536UL
 
 struct uc_chunk {
 	uint8_t variant;		/* index into the variant registers */
@@ -140,10 +127,21 @@ int uc_grace_wait(uint32_t stamp) TFD_HIDDEN;
 bool uc_grace_passed(uint32_t stamp) TFD_HIDDEN;
 int uc_region_add(uintptr_t start, size_t len) TFD_HIDDEN;
 void uc_region_del(int idx) TFD_HIDDEN;
+/* The start of the code region holding pc, or 0. */
+uintptr_t uc_region_of(uintptr_t pc) TFD_HIDDEN;
+/* Reads (wr false) or writes this process's memory without faulting. */
+ssize_t uc_self_rw(bool wr, void *local, uintptr_t remote, size_t len) TFD_HIDDEN;
+
+/* src/arch/<arch>/uc_finish.c: a grace period's answer for one thread. */
+enum { UC_ACK_PENDING, UC_ACK_DONE, UC_ACK_BUSY };
+struct ucontext_t;
+/* Finishes a call the interrupted context stopped inside a window. */
+int uc_arch_finish(struct ucontext_t *uc) TFD_HIDDEN;
+/* The same for handlers still running under it; restorer: this handler's return. */
+int uc_arch_finish_outer(struct ucontext_t *uc, uintptr_t restorer) TFD_HIDDEN;
 
 /* codetable.S, loader.S */
 extern const char uc_tmpl_start[], uc_tmpl_end[];
-extern const char uc_common[], uc_common_rcx[], uc_common_body[], uc_common_done[];
 extern const char uc_gen[UC_NVARIANTS][UC_STUB];	/* general entry per variant */
 extern const char uc_pconly[UC_NVARIANTS][UC_STUB];	/* PC-only entry per variant */
 #endif

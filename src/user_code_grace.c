@@ -5,26 +5,24 @@
  * A caller reads sel, then its bank's value and target: it may be stopped
  * in between, so a bank that callers could see is rewritten only after a
  * grace period has passed since it was retired (sel moved away from it).
- * A grace period sends grace_sig to every other thread; the handler, if
- * the thread stopped inside a slot's window (after the cmp that read sel,
- * before the final jmp), finishes the slot in the ucontext (R = the bank's
- * value, pc = its target), so no thread stays inside a retired bank, then
- * acknowledges. A thread inside the general loader has it finished the same
- * way; one inside an entry stub answers "busy" and is asked again. A thread
- * sitting in a system call is not inside a window: it is not signalled
- * (so its call sees no EINTR), nor waited for once it enters one.
+ * A grace period sends grace_sig to every other thread; the handler
+ * (src/arch/<arch>/uc_finish.c), if the thread stopped inside a slot's
+ * window (after the load of sel, before the final jump), finishes the
+ * slot in the ucontext (R = the bank's value, pc = its target), so no
+ * thread stays inside a retired bank, then acknowledges; the same for a
+ * call stopped in the general loader, or in a window under another signal
+ * handler still running. A thread sitting in a system call is not inside
+ * a window: it is not signalled (so its call sees no EINTR), nor waited
+ * for once it enters one.
  *
  * The writer sleeps on a futex the handlers bump: spinning would starve
  * the very threads it waits for (measured: 40x slower on 2 CPUs).
  *
  * A process with one thread needs none of this (__libc_single_threaded).
- * Not covered: a thread stopped inside a window by another signal handler
- * that is still running (the handler sees that handler's pc, not the
- * window's), and a running thread that blocks grace_sig (waited for
- * until it enters a system call). Writes from signal handlers are not
+ * Not covered: a running thread that blocks grace_sig (waited for until
+ * it enters a system call). Writes from signal handlers are not
  * supported (trampfd_pwrite takes a mutex).
  */
-#if defined(__x86_64__)	/* the code table exists for x86_64 only, so far */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -46,8 +44,6 @@
 static int grace_sig;
 #define UC_MAX_REGIONS	16384
 #define UC_ACK_BATCH	4096
-
-enum { ACK_PENDING, ACK_DONE, ACK_BUSY };
 
 struct region {
 	_Atomic uintptr_t start;	/* 0: free */
@@ -84,12 +80,6 @@ static struct {
 
 static int grace_err;
 
-/* Hardware register number -> gregs index. */
-static const unsigned char greg_hw[16] = {
-	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
-	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
-};
-
 uint32_t uc_grace_stamp(void)
 {
 	return atomic_load(&grace_started) + 1;
@@ -100,7 +90,7 @@ bool uc_grace_passed(uint32_t stamp)
 	return __libc_single_threaded || (int32_t)(atomic_load(&grace_done) - stamp) >= 0;
 }
 
-static uintptr_t region_of(uintptr_t pc)
+uintptr_t uc_region_of(uintptr_t pc)
 {
 	unsigned int i, hwm = atomic_load(&regions_hwm);
 
@@ -115,88 +105,6 @@ static uintptr_t region_of(uintptr_t pc)
 	return 0;
 }
 
-/*
- * Finishes a call stopped inside uc_common before uc_common_done: applies
- * the record (still intact) as the loader would, so the thread never reads
- * it again. Every step before is idempotent: a register the loader already
- * set gets the same value again.
- */
-static void finish_loader(greg_t *g, uintptr_t pc)
-{
-	static const unsigned char temp[5] = { 0, 2, 3, 4, 5 };
-	static const unsigned char greg_name[15] = {
-		REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RBP,
-		REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
-	};
-	const struct uc_rec *rec = (const struct uc_rec *)g[REG_RAX];
-	uintptr_t s = g[REG_RSP] + (pc == (uintptr_t)uc_common ? 0 : UC_FRAME);
-	const uint64_t *frame = (const uint64_t *)(s - UC_FRAME);
-	unsigned int k;
-
-	/* The temporaries' values as the caller had them. */
-	if (pc >= (uintptr_t)uc_common_body) {
-		for (k = 0; k < 5; k++)
-			g[greg_name[temp[k]]] = frame[temp[k]];
-	} else {
-		g[REG_RAX] = *(const uint64_t *)(s - 16);
-		if (pc >= (uintptr_t)uc_common_rcx)
-			g[REG_RCX] = frame[2];
-	}
-	if (rec->nwords)
-		memcpy((void *)(s - rec->lo), rec->data, rec->nwords * 8);
-	for (k = 0; k < 15; k++)
-		if (rec->mask & (1U << k))
-			g[greg_name[k]] = rec->val[k];
-	g[REG_RSP] = s - rec->final;
-	g[REG_RIP] = rec->target;
-}
-
-/* Finishes a slot whose window pc is in; ACK_BUSY in an entry stub. */
-static int finish_slot(greg_t *g)
-{
-	uintptr_t pc = g[REG_RIP], s = region_of(pc), slot, off;
-	const unsigned char *code;
-	const uint64_t *bank;
-	unsigned int b, r;
-
-	if (pc >= (uintptr_t)uc_common && pc < (uintptr_t)uc_common_done) {
-		finish_loader(g, pc);
-		return ACK_DONE;
-	}
-	if (pc >= (uintptr_t)uc_gen[0] && pc < (uintptr_t)uc_common)
-		return ACK_BUSY;
-	if (!s)
-		return ACK_DONE;
-	off = (pc - s) % UC_STRIDE;
-	slot = pc - off;
-	switch (off) {
-	case UC_O_JB:
-		if (g[REG_EFL] & 0x1)		/* CF: sel was 0, on to hlt */
-			return ACK_DONE;
-		/* fall through */
-	case UC_O_JA:
-		b = !(g[REG_EFL] & 0x40);	/* ZF: sel was 2 */
-		break;
-	case UC_O_MOV0:
-	case UC_O_JMP0:
-		b = 0;
-		break;
-	case UC_O_MOV1:
-	case UC_O_JMP1:
-		b = 1;
-		break;
-	default:
-		return ACK_DONE;
-	}
-	/* R from the slot's own "mov R, -8(%rsp)": REX.R and ModRM.reg. */
-	code = (const unsigned char *)slot;
-	r = ((code[UC_O_SAVE + 2] >> 3) & 7) | ((code[UC_O_SAVE] & 4) << 1);
-	bank = (const uint64_t *)(slot + UC_DIST + (b ? UC_D_V1 : UC_D_V0));
-	g[greg_hw[r]] = bank[0];
-	g[REG_RIP] = bank[1];
-	return ACK_DONE;
-}
-
 #if defined(__SANITIZE_THREAD__)
 #define UC_DEFERRED_HANDLERS 1
 #elif defined(__has_feature)
@@ -207,65 +115,12 @@ static int finish_slot(greg_t *g)
 
 static _Atomic int handlers;	/* handlers running: unmap waits for none */
 
-/*
- * A call may also be stopped inside a window by another signal handler
- * that is still running: then the window's context is in that signal's
- * frame, higher on the stack, and the handler's return will resume it.
- * Frames are found by their pretcode (the restorer, which is also where
- * this handler returns), checked field by field, read and written with
- * process_vm_readv/writev so that a wrong guess cannot fault. Bounded to
- * UC_SCAN bytes above the interrupted stack pointer.
- */
-#define UC_SCAN		65536
-#define UC_CHUNK_READ	2048
-
-static ssize_t self_rw(bool wr, void *local, uintptr_t remote, size_t len)
+ssize_t uc_self_rw(bool wr, void *local, uintptr_t remote, size_t len)
 {
 	struct iovec l = { local, len }, r = { (void *)remote, len };
 
 	return syscall(wr ? SYS_process_vm_writev : SYS_process_vm_readv, getpid(),
 		       &l, 1, &r, 1, 0);
-}
-
-static int finish_frame(uintptr_t a)
-{
-	struct {
-		uint64_t pretcode, flags, link, ss_sp, ss_flags, ss_size;
-		greg_t gregs[NGREG];
-		uint64_t fpregs;
-	} f;
-	greg_t before[NGREG];
-	int st;
-
-	if (self_rw(false, &f, a, sizeof(f)) != sizeof(f) || f.link || (f.flags & ~7UL) ||
-	    (f.fpregs && (f.fpregs <= a || f.fpregs - a > 65536)))
-		return ACK_DONE;
-	memcpy(before, f.gregs, sizeof(before));
-	st = finish_slot(f.gregs);
-	if (memcmp(before, f.gregs, sizeof(before)) &&
-	    self_rw(true, f.gregs, a + offsetof(__typeof__(f), gregs), sizeof(f.gregs)) !=
-	    sizeof(f.gregs))
-		return ACK_BUSY;
-	return st;
-}
-
-static int finish_outer(uintptr_t sp, uint64_t restorer)
-{
-	uint64_t buf[UC_CHUNK_READ / 8];
-	uintptr_t lo = sp & ~(uintptr_t)7, off;
-	int st = ACK_DONE;
-	ssize_t n;
-	size_t k;
-
-	for (off = 0; off < UC_SCAN; off += sizeof(buf)) {
-		n = self_rw(false, buf, lo + off, sizeof(buf));
-		for (k = 0; n > 0 && k < (size_t)n / 8; k++)
-			if (buf[k] == restorer && finish_frame(lo + off + 8 * k) == ACK_BUSY)
-				st = ACK_BUSY;
-		if (n != sizeof(buf))
-			break;
-	}
-	return st;
 }
 
 static void on_grace(int sig, siginfo_t *si, void *ucv)
@@ -278,14 +133,12 @@ static void on_grace(int sig, siginfo_t *si, void *ucv)
 	 * context: the thread has left any window by then, and the copy must
 	 * not be acted on.
 	 */
-	int saved = errno, tid = syscall(SYS_gettid), st = ACK_DONE;
+	int saved = errno, tid = syscall(SYS_gettid), st = UC_ACK_DONE;
 #else
-	ucontext_t *uc = ucv;
-	int saved = errno, tid = syscall(SYS_gettid), st = finish_slot(uc->uc_mcontext.gregs);
+	int saved = errno, tid = syscall(SYS_gettid), st = uc_arch_finish(ucv);
 
-	if (finish_outer(uc->uc_mcontext.gregs[REG_RSP],
-			 (uintptr_t)__builtin_return_address(0)) == ACK_BUSY)
-		st = ACK_BUSY;
+	if (uc_arch_finish_outer(ucv, (uintptr_t)__builtin_return_address(0)) == UC_ACK_BUSY)
+		st = UC_ACK_BUSY;
 #endif
 	unsigned int i, n = atomic_load(&nacks);
 
@@ -370,7 +223,7 @@ static void send_batch(unsigned int n)
 	atomic_store(&nacks, n);
 	for (i = 0; i < n; i++)
 		if (syscall(SYS_tgkill, pid, acks[i].tid, grace_sig) < 0)
-			atomic_store(&acks[i].state, ACK_DONE);
+			atomic_store(&acks[i].state, UC_ACK_DONE);
 }
 
 /*
@@ -386,14 +239,14 @@ static unsigned int batch_left(bool probe)
 	for (i = 0; i < flight.n; i++) {
 		int st = atomic_load(&acks[i].state), tid = atomic_load(&acks[i].tid);
 
-		if (st == ACK_BUSY) {
-			atomic_store(&acks[i].state, ACK_PENDING);
+		if (st == UC_ACK_BUSY) {
+			atomic_store(&acks[i].state, UC_ACK_PENDING);
 			if (syscall(SYS_tgkill, pid, tid, grace_sig) < 0)
-				atomic_store(&acks[i].state, ACK_DONE);
+				atomic_store(&acks[i].state, UC_ACK_DONE);
 			left++;
-		} else if (st == ACK_PENDING) {
+		} else if (st == UC_ACK_PENDING) {
 			if (slow && in_syscall(tid))
-				atomic_store(&acks[i].state, ACK_DONE);
+				atomic_store(&acks[i].state, UC_ACK_DONE);
 			else
 				left++;
 		}
@@ -445,7 +298,7 @@ static int flight_begin(void)
 				wait_batch();
 				n = 0;
 			}
-			atomic_store(&acks[n].state, ACK_PENDING);
+			atomic_store(&acks[n].state, UC_ACK_PENDING);
 			atomic_store(&acks[n].tid, tid);
 			n++;
 		}
@@ -515,5 +368,3 @@ void uc_region_del(int idx)
 	while (atomic_load(&handlers))
 		sched_yield();
 }
-
-#endif

@@ -14,7 +14,6 @@
  * A mapping: code chunks from base, the slot data read-only at base +
  * UC_DIST (the memfd, through an O_RDONLY description), nothing between.
  */
-#if defined(__x86_64__)	/* the code table exists for x86_64 only, so far */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -40,9 +39,7 @@
 #endif
 
 /* The variants' registers, as trampfd names, in template order. */
-const unsigned char uc_variant_reg[UC_NVARIANTS] = {
-	x64_rax, x64_rcx, x64_rdx, x64_rsi, x64_rdi, x64_r8, x64_r9, x64_r10, x64_r11,
-};
+const unsigned char uc_variant_reg[UC_NVARIANTS] = { UC_VARIANT_NAMES };
 
 /*
  * The code file, found and verified once. No descriptor is kept: each
@@ -392,5 +389,3 @@ int uc_remap_data(struct uc_table *t)
 	}
 	return 0;
 }
-
-#endif

@@ -81,7 +81,12 @@ static int new_memfd(size_t len)
 static void *map_view(int fd, size_t len, void *addr)
 {
 	char path[64];
-	int flags = MAP_SHARED | (addr ? MAP_FIXED : 0);
+	/*
+	 * NORESERVE changes nothing for a file mapping; qemu-user first
+	 * reserves the range as shared anonymous memory, which without it
+	 * is accounted: a 2^24-slot store (35 GB) then fails with ENOMEM.
+	 */
+	int flags = MAP_SHARED | MAP_NORESERVE | (addr ? MAP_FIXED : 0);
 	void *p;
 	int rfd;
 

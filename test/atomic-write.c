@@ -5,7 +5,8 @@
  * PC, and 64 bytes of stack data) on the same trampolines; every call must
  * see one whole register context (PC included) and one whole stack context,
  * and the callee-saved registers outside the context must be intact at the
- * target and after the return.
+ * target and after the return. Where no red zone keeps signals off the
+ * data (aarch64), the stack context moves sp over it (T_DATA_FLAGS).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -78,7 +79,7 @@ static void write_ctx(unsigned int i, uint64_t tag)
 		t_fail("regs write failed");
 	for (k = 0; k < 8; k++)
 		data[k] = tag | 0x100 | k;
-	len = t_stack_fill(&s, 0, 0, 64, data);
+	len = t_stack_fill(&s, T_DATA_FLAGS, 0, 64, data);
 	if (trampfd_pwrite(t.fd, &s, len, TRAMPFD_OFFSET(i, TRAMPFD_STACK_OFFSET)) != (long)len)
 		t_fail("stack write failed");
 }
@@ -124,6 +125,7 @@ int main(void)
 
 	t_init();
 	t_table(&t, 2, 0);
+	T_GRAB_LIFT(T_DATA_FLAGS ? 64 : 0);
 	t_grab_next = (void *)check;
 	write_ctx(0, TAG_A);
 	write_ctx(1, TAG_B);

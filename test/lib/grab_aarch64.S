@@ -3,6 +3,7 @@
  * Grabbing targets (aarch64, AAPCS64); the contract is in t.h. Entered
  * with sp = S and x30 = the caller's return, t_grab and t_grab_b store
  * x0-x29, sp and [S-64, S) into this thread's t_grab_area (which: 0 or 1),
+ * where S = sp + t_grab_lift (set by a test whose stack data moved sp),
  * then tail-jump to t_grab_next, which returns to the trampoline's caller.
  * Their one store to the stack is 1 KiB under S, clear of [S-64, S).
  * Local-exec TLS: the tests are static executables.
@@ -52,19 +53,29 @@ t_grab:
 	add	sp, sp, #1024
 	mov	x2, sp
 	str	x2, [x1, #256]
-	ldp	x2, x3, [sp, #-64]
-	stp	x2, x3, [x1, #264]
-	ldp	x2, x3, [sp, #-48]
-	stp	x2, x3, [x1, #280]
-	ldp	x2, x3, [sp, #-32]
-	stp	x2, x3, [x1, #296]
-	ldp	x2, x3, [sp, #-16]
-	stp	x2, x3, [x1, #312]
+	adrp	x3, t_grab_lift
+	ldr	x3, [x3, :lo12:t_grab_lift]
+	add	x2, x2, x3
+	ldp	x4, x5, [x2, #-64]
+	stp	x4, x5, [x1, #264]
+	ldp	x4, x5, [x2, #-48]
+	stp	x4, x5, [x1, #280]
+	ldp	x4, x5, [x2, #-32]
+	stp	x4, x5, [x1, #296]
+	ldp	x4, x5, [x2, #-16]
+	stp	x4, x5, [x1, #312]
 	adrp	x16, t_grab_next
 	ldr	x16, [x16, :lo12:t_grab_next]
 	br	x16
 	.size	t_grab_b, .-t_grab_b
 	.size	t_grab, .-t_grab
+
+	.bss
+	.balign	8
+	.globl	t_grab_lift
+t_grab_lift:
+	.quad	0
+	.text
 
 	.globl	t_grab_call
 	.type	t_grab_call,@function
@@ -83,6 +94,7 @@ t_grab_call:
 	add	x\n, x19, #\n - 19
 	.endr
 	blr	x9
+	mov	sp, x29			/* a context with SET_SP returns with sp moved */
 	tls	x1, t_grab_after
 	stp	x19, x20, [x1]
 	stp	x21, x22, [x1, #16]

@@ -36,6 +36,7 @@ int t_pass(void);
 #define T_REG_LAST	x64_r15
 #define T_REG_SCRATCH	x64_rax		/* caller-saved, no argument */
 #define T_STACK_ALIGN	8
+#define T_CODE_RESERVED	0ULL
 #elif defined(__aarch64__)
 #define T_REG_PC	arm64_pc
 #define T_REG_ARG0	arm64_r0
@@ -46,6 +47,8 @@ int t_pass(void);
 #define T_REG_LAST	arm64_r28
 #define T_REG_SCRATCH	(arm64_r0 + 9)
 #define T_STACK_ALIGN	16
+/* Code mode is a veneer: x16 and x17 (IP0, IP1) are neither kept nor settable. */
+#define T_CODE_RESERVED	(3ULL << 16)
 #else
 #error "the conformance suite knows x86_64 and aarch64"
 #endif
@@ -102,6 +105,11 @@ void *t_slot(const struct t_table *t, unsigned int i);
 void t_exec_self(char *const argv[]);
 int t_is_fault(int fd);		/* trampfd_mode(fd) is "fault" */
 int t_is_user(int fd);
+/* Registers (bit name - T_REG_FIRST) fd's trampolines use themselves: not settable. */
+static inline uint64_t t_reserved(int fd)
+{
+	return t_is_fault(fd) ? 0 : T_CODE_RESERVED;
+}
 
 /* ctx.c: contexts */
 #define T_REGS_MAX_BYTES (sizeof(struct trampfd_regs) + \
@@ -181,6 +189,9 @@ struct t_grab {
 	uint64_t stk[8];	/* [S - 64, S) */
 	uint64_t which;		/* 0: t_grab ran, 1: t_grab_b */
 };
+/* Data in the red zone survives signals: sp stays. */
+#define T_DATA_FLAGS	0U
+#define T_GRAB_LIFT(n)	((void)(n))
 /* Callee-saved registers around t_grab_call: rbx, rbp, r12-r15. */
 #define T_NCS		6
 #define T_CS_NAMES	{ x64_rbx, x64_rbp, x64_r12, x64_r13, x64_r14, x64_r15 }
@@ -217,6 +228,14 @@ struct t_grab {
 	uint64_t stk[8];	/* [S - 64, S) */
 	uint64_t which;
 };
+/*
+ * No red zone: any signal may overwrite data below sp (the user-code
+ * cell's grace signal among them), so tests that call while contexts
+ * change move sp over their stack data; the grab reads [sp, sp + lift).
+ */
+#define T_DATA_FLAGS	TRAMPFD_SET_SP
+extern uint64_t t_grab_lift;
+#define T_GRAB_LIFT(n)	(t_grab_lift = (n))
 /* Callee-saved registers around t_grab_call: x19-x28. */
 #define T_NCS		10
 #define T_CS_NAMES	{ arm64_r0 + 19, arm64_r0 + 20, arm64_r0 + 21, arm64_r0 + 22, \

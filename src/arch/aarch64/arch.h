@@ -10,6 +10,13 @@
 #define TFD_REG_PC	arm64_pc
 /* AAPCS64: sp stays 16-byte aligned whenever it is moved. */
 #define TFD_SP_ALIGN	16
+/*
+ * A code-mode trampoline is an AAPCS64 veneer: it branches through x17
+ * and uses x16, the two registers a veneer may clobber, so a context in
+ * code mode cannot set them (fault mode can: the kernel or the handler
+ * sets every register).
+ */
+#define TFD_CODE_RESERVED	(3U << 16)
 /* No red zone: a signal frame starts right under sp. */
 #define TFD_REDZONE	0
 /*

@@ -12,6 +12,8 @@
 #define TFD_SP_ALIGN	8
 /* Bytes below sp the kernel leaves alone when it builds a signal frame. */
 #define TFD_REDZONE	128
+/* Registers a code-mode trampoline uses itself (bits from TFD_REG_FIRST): none. */
+#define TFD_CODE_RESERVED	0U
 /* A signal frame, xsave area included, is smaller than this. */
 #define TFD_FRAME_MAX	65536
 

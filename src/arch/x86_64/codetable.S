@@ -28,7 +28,7 @@
 	.endm
 
 	.section .text.trampfd_table,"ax",@progbits
-	.balign	4096
+	.balign	UC_TMPL_ALIGN
 	.globl	uc_tmpl_start, uc_tmpl_end
 	.hidden	uc_tmpl_start, uc_tmpl_end
 uc_tmpl_start:
@@ -38,6 +38,6 @@ uc_tmpl_start:
 	.endr
 	.endr
 uc_tmpl_end:
-	.balign	4096, 0xf4
+	.balign	UC_TMPL_ALIGN, 0xf4
 
 	.section .note.GNU-stack,"",@progbits
