@@ -19,6 +19,9 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
 	-Iinclude -Isrc -Isrc/arch/$(ARCH) -fvisibility=hidden -pthread
+# aarch64: BTI landing pads in C too, so the library keeps the property note.
+ARCH_CFLAGS_aarch64 := -mbranch-protection=standard
+ALL_CFLAGS += $(ARCH_CFLAGS_$(ARCH))
 ASFLAGS_ALL := -Wa,--noexecstack
 LDFLAGS ?=
 

@@ -2,7 +2,9 @@
 /*
  * DESIGN §3.5: an address inside the table that is not a trampoline's start
  * raises SIGSEGV in fault mode; in code mode it must never reach another
- * slot's target (each address runs in a child, whatever it does).
+ * slot's target (each address runs in a child, whatever it does), and
+ * where the table is BTI-guarded (aarch64, t_guarded) an instruction that
+ * is not a slot's start raises SIGILL.
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -39,11 +41,12 @@ int main(void)
 	static size_t o[1024];
 	struct t_table t;
 	size_t n, k;
-	int fault;
+	int fault, guarded;
 
 	t_init();
 	t_table(&t, 3, 0);
 	fault = t_is_fault(t.fd);
+	guarded = t_guarded(t.fd);
 	t_set_call_ok(t.fd, 0, (void *)other, 0);
 	t_set_call_ok(t.fd, 1, (void *)own, 1);
 	t_set_call_ok(t.fd, 2, (void *)other, 2);
@@ -74,6 +77,10 @@ int main(void)
 			       o[k], (ssize_t)o[k] - (ssize_t)(t.map.ioffset + t.map.stride));
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 1)
 			t_fail("code mode: child at table + %zu failed", o[k]);
+		if (guarded && !(o[k] % 4) && o[k] % t.map.stride &&
+		    !(WIFEXITED(st) && WEXITSTATUS(st) == 100 + SIGILL))
+			t_fail("guarded table: call at table + %zu: status %#x, want SIGILL",
+			       o[k], st);
 	}
 	/* The slot starts still work. */
 	{

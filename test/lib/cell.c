@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <sys/auxv.h>
 #include "t.h"
 
 const char *t_cell = "default";
@@ -111,6 +112,16 @@ int t_is_fault(int fd)
 	if (!m)
 		t_fail("trampfd_mode(%d) = NULL", fd);
 	return !strcmp(m, "fault");
+}
+
+int t_guarded(int fd)
+{
+#if defined(__aarch64__)
+	/* The library maps code tables PROT_BTI wherever the CPU has BTI. */
+	return !t_is_fault(fd) && t_is_user(fd) && (getauxval(AT_HWCAP2) & (1UL << 17));
+#else
+	return 0;	/* x86_64: Linux gives user space no IBT to test */
+#endif
 }
 
 int t_is_user(int fd)

@@ -105,6 +105,8 @@ void *t_slot(const struct t_table *t, unsigned int i);
 void t_exec_self(char *const argv[]);
 int t_is_fault(int fd);		/* trampfd_mode(fd) is "fault" */
 int t_is_user(int fd);
+/* Is fd's table mapped as BTI-guarded pages (user code mode on a BTI CPU)? */
+int t_guarded(int fd);
 /* Registers (bit name - T_REG_FIRST) fd's trampolines use themselves: not settable. */
 static inline uint64_t t_reserved(int fd)
 {

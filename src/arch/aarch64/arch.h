@@ -3,6 +3,7 @@
 #ifndef TRAMPFD_ARCH_H
 #define TRAMPFD_ARCH_H
 
+#include <sys/auxv.h>
 #include <sys/ucontext.h>
 
 #define TFD_REG_FIRST	arm64_r0
@@ -17,6 +18,21 @@
  * sets every register).
  */
 #define TFD_CODE_RESERVED	(3U << 16)
+#ifndef PROT_BTI
+#define PROT_BTI	0x10
+#endif
+#ifndef HWCAP2_BTI
+#define HWCAP2_BTI	(1UL << 17)
+#endif
+/*
+ * Code-mode tables are guarded pages where the CPU has BTI: an indirect
+ * branch anywhere but a slot's "bti c" (past the selector check, say)
+ * raises SIGILL.
+ */
+static inline int tfd_arch_code_prot(void)
+{
+	return (getauxval(AT_HWCAP2) & HWCAP2_BTI) ? PROT_BTI : 0;
+}
 /* No red zone: a signal frame starts right under sp. */
 #define TFD_REDZONE	0
 /*

@@ -14,6 +14,11 @@
 #define TFD_REDZONE	128
 /* Registers a code-mode trampoline uses itself (bits from TFD_REG_FIRST): none. */
 #define TFD_CODE_RESERVED	0U
+/* Extra protection bits for code-mode tables (endbr64 needs none). */
+static inline int tfd_arch_code_prot(void)
+{
+	return 0;
+}
 /* A signal frame, xsave area included, is smaller than this. */
 #define TFD_FRAME_MAX	65536
 
