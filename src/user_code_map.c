@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "user_code.h"
+#include "arch.h"
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
@@ -279,7 +280,8 @@ static int map_code(struct uc_table *t, char *base, unsigned int c, int fd)
 	size_t len = t->code_len - off < UC_CHUNK_BYTES ? t->code_len - off : UC_CHUNK_BYTES;
 
 	/* Shared from an O_RDONLY fd: no VM_MAYWRITE, so mprotect can never add write. */
-	if (mmap(base + off, len, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd,
+	if (mmap(base + off, len, PROT_READ | PROT_EXEC | tfd_arch_code_prot(),
+		 MAP_SHARED | MAP_FIXED, fd,
 		 self.off + (off_t)t->chunks[c].variant * UC_CHUNK_BYTES) == MAP_FAILED)
 		return -errno;
 	return 0;
