@@ -51,6 +51,10 @@ const struct ut_header *ut_hdr(const struct ut_table *t) TFD_HIDDEN;
 ssize_t ut_write_pcs(struct ut_table *t, const void *buf, size_t len) TFD_HIDDEN;
 void ut_fill_pcs(const struct ut_table *t, struct tfd_pcs *p) TFD_HIDDEN;
 int ut_close(struct tfd_handle *h) TFD_HIDDEN;
+/* A sealed-size memfd of len bytes, or -errno. */
+int ut_new_memfd(size_t len) TFD_HIDDEN;
+/* fd's first len bytes read-only at addr (or anywhere), through an O_RDONLY description. */
+void *ut_map_view(int fd, size_t len, void *addr) TFD_HIDDEN;
 /* Why the user provider cannot run here, or NULL. */
 int ut_available(const char **why) TFD_HIDDEN;
 

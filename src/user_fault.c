@@ -7,7 +7,10 @@
  * The handler takes no locks and allocates nothing:
  *  - regions[] is a fixed array scanned without locks; a region being
  *    unmapped is first unpublished, then its unmapper waits for handlers
- *    still inside it (inflight) before the memory goes away.
+ *    still inside it (inflight) before the memory goes away. What the
+ *    handler trusts (the range, the store, the size) comes from the
+ *    region's read-only anchor (user_fault_anchor.c), never from a
+ *    pointer in writable memory.
  *  - each slot keeps two immutable records and a one-byte selector. A
  *    single byte cannot tear, whatever the kernel's copy does, so a writer
  *    fills the inactive record and flips the byte. Readers announce the
@@ -37,26 +40,35 @@ static size_t rec_off(unsigned int n, unsigned int i, unsigned int b)
 	return base + ((size_t)i * 2 + b) * sizeof(struct uf_rec);
 }
 
-static unsigned char load_sel(const struct ut_table *t, unsigned int i)
+static unsigned char sel_at(const unsigned char *view, unsigned int i)
 {
-	return __atomic_load_n(t->view + sel_off(i), __ATOMIC_ACQUIRE);
+	return __atomic_load_n(view + sel_off(i), __ATOMIC_ACQUIRE);
 }
 
-/* The handler's read of slot i's current record; see the top comment. */
-static void read_rec(struct ut_table *t, unsigned int i, struct uf_rec *out)
+static unsigned char load_sel(const struct ut_table *t, unsigned int i)
+{
+	return sel_at(t->view, i);
+}
+
+/*
+ * The handler's read of slot i's current record (see the top comment),
+ * from the store and size its anchor gives; lr: the table's counters.
+ */
+static void read_rec(const unsigned char *view, unsigned int n,
+		     _Atomic unsigned int (*lr)[2], unsigned int i, struct uf_rec *out)
 {
 	_Atomic unsigned int *cnt;
 	unsigned int b;
 
 	for (;;) {
-		b = load_sel(t, i) & 1;
-		cnt = &t->lr[i % UT_LR_BUCKETS][b];
+		b = sel_at(view, i) & 1;
+		cnt = &lr[i % UT_LR_BUCKETS][b];
 		atomic_fetch_add(cnt, 1);
-		if ((load_sel(t, i) & 1) == b)
+		if ((sel_at(view, i) & 1) == b)
 			break;
 		atomic_fetch_sub(cnt, 1);
 	}
-	memcpy(out, t->view + rec_off(t->h.n, i, b), sizeof(*out));
+	memcpy(out, view + rec_off(n, i, b), sizeof(*out));
 	atomic_fetch_sub(cnt, 1);
 }
 
@@ -160,19 +172,21 @@ static struct sigaction old_segv;
 static pthread_mutex_t handler_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool handler_once_done;
 
-static struct uf_region *find_region(uintptr_t a, uintptr_t *start)
+/* Region i holds a: published (start) and anchored at the same start. */
+static struct uf_region *find_region(uintptr_t a, const struct uf_anchor **an)
 {
 	unsigned int i, hwm = atomic_load_explicit(&regions_hwm, memory_order_acquire);
 
-	for (i = 0; i < hwm; i++) {
+	for (i = 0; i < hwm && i < UF_MAX_REGIONS; i++) {
 		struct uf_region *r = &regions[i];
+		const struct uf_anchor *x = &uf_anchors[i];
 		uintptr_t s = atomic_load_explicit(&r->start, memory_order_acquire);
 
-		if (!s || a < s || a - s >= 2 * r->len)
+		if (!s || x->start != s || a < s || a - s >= 2 * x->len)
 			continue;
 		atomic_fetch_add(&r->inflight, 1);
 		if (atomic_load(&r->start) == s) {
-			*start = s;
+			*an = x;
 			return r;
 		}
 		atomic_fetch_sub(&r->inflight, 1);
@@ -192,23 +206,25 @@ static bool emulate(uintptr_t a, ucontext_t *uc)
 {
 	struct tfd_regset rs;
 	struct trampfd_stack st;
+	const struct uf_anchor *an;
 	struct uf_region *r;
 	struct uf_rec rec;
 	uintptr_t start, s, lo = 0, off;
 	unsigned int i, k;
 	bool stage2;
 
-	r = find_region(a, &start);
+	r = find_region(a, &an);
 	if (!r)
 		return false;
+	start = an->start;
 	off = a - start;
-	stage2 = off >= r->len;
+	stage2 = off >= an->len;
 	if (stage2)
-		off -= r->len;
+		off -= an->len;
 	i = off / UF_STRIDE;
-	if (off % UF_STRIDE || i >= r->t->h.n)
+	if (off % UF_STRIDE || i >= an->n)
 		goto pass;
-	read_rec(r->t, i, &rec);
+	read_rec((const unsigned char *)(uintptr_t)an->view, an->n, r->t->lr, i, &rec);
 	if (!rec.regs_len)
 		goto pass;
 	s = TFD_UC_SP(uc) + (stage2 ? UF_STAGE2_DROP : 0);
@@ -222,7 +238,7 @@ static bool emulate(uintptr_t a, ucontext_t *uc)
 		 */
 		if (!stage2 && lo < s - TFD_REDZONE && frame_below(uc, s)) {
 			TFD_UC_SP(uc) = s - UF_STAGE2_DROP;
-			TFD_UC_PC(uc) = start + r->len + off;
+			TFD_UC_PC(uc) = start + an->len + off;
 			atomic_fetch_sub(&r->inflight, 1);
 			return true;
 		}
@@ -278,6 +294,7 @@ static void uf_after_fork_child(void)
 
 	for (i = 0; i < UF_MAX_REGIONS; i++)
 		atomic_store(&regions[i].inflight, 0);
+	uf_anchor_fork_child();
 }
 
 /* Installed at the first create; a failed attempt is retried at the next. */
@@ -287,7 +304,8 @@ static int install_handler(void)
 	int err = 0;
 
 	pthread_mutex_lock(&handler_lock);
-	if (!handler_once_done) {
+	err = uf_anchor_init();
+	if (!err && !handler_once_done) {
 		/* NODEFER: trampolines stay callable from a program's own SIGSEGV handler. */
 		sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
 		sigemptyset(&sa.sa_mask);
@@ -347,8 +365,10 @@ static int uf_mmap(struct tfd_handle *h, void **base, size_t *len, void **cookie
 	struct ut_table *t = (struct ut_table *)h;
 	size_t l = uf_map_len(h->n);
 	struct uf_region *r = NULL;
+	struct uf_anchor an;
 	unsigned int i;
 	void *p;
+	int err = 0;
 
 	/* The slots, then their stage-2 twins: one reservation, never accessible. */
 	p = mmap(NULL, 2 * l, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -359,8 +379,11 @@ static int uf_mmap(struct tfd_handle *h, void **base, size_t *len, void **cookie
 		if (!regions[i].used)
 			r = &regions[i];
 	if (r) {
+		an = (struct uf_anchor){ (uintptr_t)p, l, (uintptr_t)t->view, h->n };
+		err = uf_anchor_set(r - regions, &an);
+	}
+	if (r && !err) {
 		r->used = true;
-		r->len = l;
 		r->t = t;
 		atomic_fetch_add(&t->refs, 1);
 		atomic_store_explicit(&r->start, (uintptr_t)p, memory_order_release);
@@ -368,9 +391,9 @@ static int uf_mmap(struct tfd_handle *h, void **base, size_t *len, void **cookie
 			atomic_store(&regions_hwm, r - regions + 1);
 	}
 	pthread_mutex_unlock(&regions_lock);
-	if (!r) {
+	if (!r || err) {
 		munmap(p, 2 * l);
-		return -ENOMEM;
+		return err ? err : -ENOMEM;
 	}
 	*base = p;
 	*len = l;

@@ -25,10 +25,26 @@ struct uf_rec {
 	unsigned char stack[sizeof(struct trampfd_stack) + TRAMPFD_MAX_STACK_SIZE];
 };
 
+/* What the handler trusts about mapping i: read-only (user_fault_anchor.c). */
+struct uf_anchor {
+	uint64_t start;			/* the reservation */
+	uint64_t len;			/* slots; stage-2 twins follow */
+	uint64_t view;			/* the table's store, read-only */
+	uint64_t n;			/* trampolines */
+};
+extern const struct uf_anchor uf_anchors[UF_MAX_REGIONS] TFD_HIDDEN;
+int uf_anchor_init(void) TFD_HIDDEN;
+int uf_anchor_set(unsigned int i, const struct uf_anchor *a) TFD_HIDDEN;
+void uf_anchor_fork_child(void) TFD_HIDDEN;
+
+/*
+ * The writable side of mapping i: publication and the handlers' counts.
+ * start only says "published": the handler acts only where anchor i says
+ * the same, and takes the store from the anchor.
+ */
 struct uf_region {
 	_Atomic uintptr_t start;	/* 0 while unpublished */
-	size_t len;			/* slots; stage-2 twins follow */
-	struct ut_table *t;
+	struct ut_table *t;		/* its left-right counters and refs */
 	_Atomic unsigned int inflight;	/* handlers reading this region */
 	bool used;
 };

@@ -55,7 +55,7 @@ static void register_atfork(void)
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
 
-static int new_memfd(size_t len)
+int ut_new_memfd(size_t len)
 {
 	int fd = memfd_create("trampfd", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
 
@@ -78,7 +78,7 @@ static int new_memfd(size_t len)
  * description of the same file gives a mapping without VM_MAYWRITE, so even
  * mprotect(PROT_WRITE) fails; without /proc the view is weaker, and says so.
  */
-static void *map_view(int fd, size_t len, void *addr)
+void *ut_map_view(int fd, size_t len, void *addr)
 {
 	char path[64];
 	/*
@@ -136,7 +136,7 @@ int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags, size_t st
 	atomic_init(&t->refs, 1);
 	pthread_mutex_init(&t->lock, NULL);
 	/* Even a fastwrite table has a memfd: it is the table's fd. */
-	fd = new_memfd(t->fastwrite ? 0 : store_len);
+	fd = ut_new_memfd(t->fastwrite ? 0 : store_len);
 	if (fd < 0)
 		return fd;
 	t->h.fd = fd;
@@ -144,7 +144,7 @@ int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags, size_t st
 		t->view = mmap(NULL, store_len, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	else
-		t->view = map_view(fd, store_len, NULL);
+		t->view = ut_map_view(fd, store_len, NULL);
 	if (t->view == MAP_FAILED) {
 		err = -errno;
 		close(fd);
@@ -197,7 +197,7 @@ static int ut_unshare(struct ut_table *t)
 	off_t data, hole = 0;
 	int fd;
 
-	fd = new_memfd(t->view_len);
+	fd = ut_new_memfd(t->view_len);
 	if (fd < 0)
 		return fd;
 	for (;;) {
@@ -209,7 +209,7 @@ static int ut_unshare(struct ut_table *t)
 			goto fail;
 	}
 	/* MAP_FIXED swaps the pages under concurrent callers: same bytes, new file. */
-	if (map_view(fd, t->view_len, t->view) == MAP_FAILED ||
+	if (ut_map_view(fd, t->view_len, t->view) == MAP_FAILED ||
 	    dup3(fd, t->h.fd, O_CLOEXEC) < 0)
 		goto fail;
 	close(fd);
