@@ -32,7 +32,7 @@ struct uf_anchor {
 	uint64_t view;			/* the table's store, read-only */
 	uint64_t n;			/* trampolines */
 };
-extern const struct uf_anchor uf_anchors[UF_MAX_REGIONS] TFD_HIDDEN;
+extern struct uf_anchor uf_anchors[UF_MAX_REGIONS] TFD_HIDDEN;	/* read-only pages */
 int uf_anchor_init(void) TFD_HIDDEN;
 int uf_anchor_set(unsigned int i, const struct uf_anchor *a) TFD_HIDDEN;
 void uf_anchor_fork_child(void) TFD_HIDDEN;

@@ -25,8 +25,11 @@
 _Static_assert(sizeof(struct uf_anchor) * UF_MAX_REGIONS % UF_ANCHOR_ALIGN == 0,
 	       "uf_anchors must cover whole 64K pages");
 
-const struct uf_anchor uf_anchors[UF_MAX_REGIONS]
-	__attribute__((aligned(UF_ANCHOR_ALIGN)));
+/*
+ * Not const: the compiler must not fold loads of a zero-initialised
+ * object; the pages are read-only all the same once mapped over.
+ */
+struct uf_anchor uf_anchors[UF_MAX_REGIONS] __attribute__((aligned(UF_ANCHOR_ALIGN)));
 static int anchor_fd = -1;
 static bool anchor_shared;	/* a child that could not copy the parent's */
 
