@@ -4,27 +4,33 @@
  * read+exec and can never write it.
  *
  * Layout of a table's mapping (offsets from its start):
- *   0            entries, 8 bytes each: jmp *ptr(%rip)
- *   ptr_off      one u64 body pointer per slot (read-only to user)
+ *   0            entries, TFD_ENTRY_SIZE bytes each: load the slot's body
+ *                pointer, jump to it
+ *   ptr_off      one u64 body pointer per slot, TFD_PTR_STRIDE apart
+ *                (read-only to user)
  *   body_off     a pool of n + TFD_SPARE bodies, TFD_BODY_SIZE bytes each
  *
- * ptr_off is 0xfbf500 (tables up to 2 M) or 0x40fbf500 (up to 2^27): see
- * x86_64.c for why. Pointer pages are allocated on first touch, filled
- * with the slots' hlt addresses; the body pool is capped at TFD_MAX_POOL.
+ * The entries, ptr_off and where an unset slot's pointer leads (an
+ * address that faults) are the architecture's: kernel/arch/. Pointer
+ * pages are allocated on first touch, filled with the slots' unset
+ * addresses; the body pool is capped at TFD_MAX_POOL.
  *
  * A context write generates the slot's code into a free body, then flips
  * the slot's pointer with one aligned 8-byte store, so a call runs the
  * whole old body or the whole new one; the old body goes to the tail of a
  * FIFO of free bodies. A body is rewritten only while no thread of the
- * process has its user PC inside it. A thread's saved user PC is fresh
+ * process has its user PC inside it (nor, where an entry loads the
+ * pointer into a register before it jumps, that register:
+ * tfd_arch_next_pcs()). A thread's saved user PC is fresh
  * from its last kernel entry, and an RCU grace period ends only once every
  * CPU has entered the kernel (a tick in user mode, a switch, idle): so once
  * a grace period has passed since a body was retired, no thread can be
  * inside it unless its saved PC says so. A busy body goes back to the tail;
  * a thread holds at most one body. With nohz_full (user mode is an RCU
  * quiescent state there) an IPI to the CPUs running the mm refreshes the
- * saved PCs and serialises them instead. An unset slot points at its
- * entry's hlt.
+ * saved PCs and serialises them instead. Where instruction fetch is not
+ * coherent with stores, a new body is made fetchable
+ * (tfd_arch_sync_code()) before its pointer is published.
  *
  * Pointer and body pages belong to a per-mm context set and are supplied
  * by the fault handler (not VM_MIXEDMAP), so fork() copies no page table
@@ -36,14 +42,8 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
-#include <linux/smp.h>
-#include <asm/sync_core.h>
 #include "trampfd_int.h"
 
-#define TFD_ENTRY_SIZE	8
-/* Chosen so that the entry's rel32 is fa f4 fb 00 / 40: see x86_64.c. */
-#define TFD_PTR_OFF	0xfbf500UL
-#define TFD_PTR_OFF_BIG	0x40fbf500UL
 #define TFD_MAX_POOL	BIT(20)
 /* Bodies beyond one per slot, so that stalled threads never block writers. */
 #define TFD_SPARE	128
@@ -61,14 +61,13 @@ int tfd_code_layout(struct tfd_table *t)
 {
 	unsigned int per_page = PAGE_SIZE / TFD_ENTRY_SIZE;
 	unsigned long end;
+	long off;
 
-	/* Entries, 8 bytes a slot, must end below the pointers. */
-	t->ptr_off = TFD_PTR_OFF;
-	if ((unsigned long)t->n * TFD_ENTRY_SIZE > TFD_PTR_OFF)
-		t->ptr_off = TFD_PTR_OFF_BIG;
-	if ((unsigned long)t->n * TFD_ENTRY_SIZE > t->ptr_off)
-		return -EINVAL;
-	end = t->ptr_off + (unsigned long)t->n * 8;
+	off = tfd_arch_ptr_off(t->n);
+	if (off < 0)
+		return off;
+	t->ptr_off = off;
+	end = t->ptr_off + (unsigned long)t->n * TFD_PTR_STRIDE;
 	t->nptr_pages = DIV_ROUND_UP(end, PAGE_SIZE) -
 			(t->ptr_off >> PAGE_SHIFT);
 	t->body_off = PAGE_ALIGN(end);
@@ -85,7 +84,8 @@ int tfd_code_layout(struct tfd_table *t)
 		if (!t->entry_full)
 			return -ENOMEM;
 		tfd_arch_gen_entries(page_address(t->entry_full), per_page,
-				     t->ptr_off - 6);
+				     t->ptr_off);
+		tfd_arch_sync_code(page_address(t->entry_full), PAGE_SIZE);
 	}
 	if (t->n % per_page) {
 		t->entry_last = alloc_page(GFP_KERNEL_ACCOUNT);
@@ -94,7 +94,8 @@ int tfd_code_layout(struct tfd_table *t)
 			return -ENOMEM;
 		}
 		tfd_arch_gen_entries(page_address(t->entry_last),
-				     t->n % per_page, t->ptr_off - 6);
+				     t->n % per_page, t->ptr_off);
+		tfd_arch_sync_code(page_address(t->entry_last), PAGE_SIZE);
 	}
 	return 0;
 }
@@ -170,7 +171,7 @@ void tfd_code_free_set(struct tfd_ctxset *cs)
 	cs->body_pages = NULL;
 }
 
-/* Points every slot of pointer page @k at its hlt. */
+/* Points every slot of pointer page @k at its unset address. */
 static void tfd_fill_ptr_page(struct tfd_ctxset *cs, unsigned long k,
 			      u64 *w)
 {
@@ -179,10 +180,11 @@ static void tfd_fill_ptr_page(struct tfd_ctxset *cs, unsigned long k,
 	unsigned long base = READ_ONCE(cs->base), j;
 
 	for (j = 0; j < PAGE_SIZE / 8; j++, a += 8) {
-		unsigned long i = (a - t->ptr_off) / 8;
+		unsigned long i = (a - t->ptr_off) / TFD_PTR_STRIDE;
 
-		w[j] = a >= t->ptr_off && i < t->n ?
-		       base + i * TFD_ENTRY_SIZE + 6 : 0;
+		w[j] = a >= t->ptr_off && i < t->n &&
+		       (a - t->ptr_off) % TFD_PTR_STRIDE == 0 ?
+		       base + tfd_arch_unset_off(t, i) : 0;
 	}
 }
 
@@ -209,7 +211,7 @@ static struct page *tfd_ptr_page(struct tfd_ctxset *cs, unsigned long k,
 
 static u64 *tfd_ptr(struct tfd_ctxset *cs, unsigned int i, bool alloc)
 {
-	unsigned long off = cs->t->ptr_off + (unsigned long)i * 8;
+	unsigned long off = cs->t->ptr_off + (unsigned long)i * TFD_PTR_STRIDE;
 	struct page *p;
 
 	p = tfd_ptr_page(cs, (off >> PAGE_SHIFT) -
@@ -283,42 +285,38 @@ static int tfd_put_body(struct tfd_ctxset *cs, unsigned long off,
 			p = alloc_page(GFP_KERNEL_ACCOUNT);
 			if (!p)
 				return -ENOMEM;
-			memset(page_address(p), 0xf4, PAGE_SIZE);
-			/* Pairs with the fault handler: hlt-filled first. */
+			memset(page_address(p), TFD_CODE_FILL, PAGE_SIZE);
+			/* Pairs with the fault handler: filled first. */
 			smp_store_release(&cs->body_pages[k], p);
 		}
 		memcpy(page_address(p) + offset_in_page(o), code + done, len);
+		tfd_arch_sync_code(page_address(p) + offset_in_page(o), len);
 		done += len;
 	}
 	return 0;
 }
 
-static void tfd_sync_fn(void *unused)
-{
-	sync_core();
-}
-
-/* Refreshes every CPU running @mm: saved user PCs, instruction stream. */
-static void tfd_sync_mm(struct mm_struct *mm)
-{
-	on_each_cpu_mask(mm_cpumask(mm), tfd_sync_fn, NULL, true);
-}
-
-/* Records @t's saved user PC if inside [lo, hi); false when @pc is full. */
+/*
+ * Records the user PCs @t may run next that are inside [lo, hi); false
+ * when @pc is full.
+ */
 static bool tfd_note_pc(struct task_struct *t, unsigned long lo,
 			unsigned long hi, unsigned long *pc, unsigned int *n,
 			unsigned int max)
 {
-	unsigned long ip;
+	unsigned long next[TFD_NEXT_PCS];
+	unsigned int k, nnext;
 
 	if (t == current || (t->flags & (PF_KTHREAD | PF_IO_WORKER)))
 		return true;
-	ip = READ_ONCE(task_pt_regs(t)->ip);
-	if (ip < lo || ip >= hi)
-		return true;
-	if (*n == max)
-		return false;
-	pc[(*n)++] = ip;
+	nnext = tfd_arch_next_pcs(task_pt_regs(t), next);
+	for (k = 0; k < nnext; k++) {
+		if (next[k] < lo || next[k] >= hi)
+			continue;
+		if (*n == max)
+			return false;
+		pc[(*n)++] = next[k];
+	}
 	return true;
 }
 
@@ -367,7 +365,7 @@ static int tfd_take_body(struct tfd_ctxset *cs, bool live, u32 *out)
 	for (tries = 0; ; tries++) {
 		if (live) {
 			if (ipi)
-				tfd_sync_mm(cs->mm);
+				tfd_arch_sync_mm(cs->mm);
 			nbusy = tfd_busy_pcs(cs->mm, lo, hi, pc,
 					     ARRAY_SIZE(pc));
 		}
@@ -430,7 +428,7 @@ int tfd_code_publish(struct tfd_ctxset *cs, unsigned int i,
 			c->body = TFD_NO_BODY;
 		w = tfd_ptr(cs, i, false);
 		if (w)
-			WRITE_ONCE(*w, cs->base + (u64)i * TFD_ENTRY_SIZE + 6);
+			WRITE_ONCE(*w, cs->base + tfd_arch_unset_off(cs->t, i));
 		if (prev != TFD_NO_BODY)
 			tfd_retire(cs, prev);
 		return 0;
@@ -450,7 +448,7 @@ int tfd_code_publish(struct tfd_ctxset *cs, unsigned int i,
 	}
 	/* nohz_full: serialise the CPUs that may run the new code. */
 	if (live && housekeeping_enabled(HK_TYPE_TICK))
-		tfd_sync_mm(cs->mm);
+		tfd_arch_sync_mm(cs->mm);
 	c->body = b;
 	WRITE_ONCE(*w, cs->base + off);
 	if (prev != TFD_NO_BODY)

@@ -87,8 +87,8 @@ static vm_fault_t tfd_fault_fault(struct vm_fault *vmf)
 	/* x86 does not check VM_EXEC when fetching from a non-present page. */
 	if (!cs || !(vmf->flags & FAULT_FLAG_INSTRUCTION) ||
 	    !(vmf->flags & FAULT_FLAG_USER) || !(vma->vm_flags & VM_EXEC) ||
-	    vma->vm_mm != current->mm || regs->ip != addr ||
-	    !user_64bit_mode(regs))
+	    vma->vm_mm != current->mm || instruction_pointer(regs) != addr ||
+	    !tfd_arch_user64(regs))
 		return VM_FAULT_SIGSEGV;
 	off = addr - vma->vm_start + (vma->vm_pgoff << PAGE_SHIFT);
 	if (off % cs->t->map.stride)

@@ -129,6 +129,8 @@ static int tfd_mmap(struct file *file, struct vm_area_struct *vma)
 	/* Never writable, never grown; the code can only be read and run. */
 	vma->vm_flags &= ~VM_MAYWRITE;
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	if (t->mode == TFD_CODE)
+		vma->vm_flags |= tfd_arch_code_vm_flags();
 	vma->vm_private_data = cs;
 	vma->vm_ops = t->mode == TFD_CODE ? &tfd_code_vm_ops :
 					    &tfd_fault_vm_ops;

@@ -223,8 +223,12 @@ static bool tfd_pc_allowed(const struct tfd_ctxset *cs, u64 pc)
 	return false;
 }
 
-/* Checks a register context and decodes it into @c; no PC list check. */
-static int tfd_check_regs(struct tfd_ctx *c, const u8 *buf, size_t len)
+/*
+ * Checks a register context for a table of @mode and decodes it into @c;
+ * no PC list check.
+ */
+static int tfd_check_regs(struct tfd_ctx *c, const u8 *buf, size_t len,
+			  enum tfd_mode mode)
 {
 	const struct trampfd_regs *h = (const void *)buf;
 	u32 seen = 0;
@@ -240,7 +244,7 @@ static int tfd_check_regs(struct tfd_ctx *c, const u8 *buf, size_t len)
 		const struct trampfd_reg *r = &h->regs[i];
 		unsigned int k;
 
-		if (r->reserved || !tfd_arch_reg_valid(r->name))
+		if (r->reserved || !tfd_arch_reg_valid(r->name, mode))
 			return -EINVAL;
 		k = r->name - TFD_REG_FIRST;
 		if (seen & BIT(k))
@@ -271,6 +275,10 @@ static int tfd_check_stack(struct tfd_ctx *c, const u8 *buf, size_t len)
 	    s->size > TRAMPFD_MAX_STACK_SIZE ||
 	    s->offset > TRAMPFD_MAX_STACK_OFFSET ||
 	    s->size % 8 || s->offset % 8 || len != sizeof(*s) + s->size)
+		return -EINVAL;
+	/* A moved stack pointer keeps the ABI's alignment. */
+	if ((s->flags & TRAMPFD_SET_SP) &&
+	    (s->offset + s->size) % TFD_SP_ALIGN)
 		return -EINVAL;
 	memcpy(c->stack, buf, len);
 	c->stack_len = s->size ? len : 0;
@@ -356,8 +364,9 @@ ssize_t tfd_write_ctx(struct tfd_ctxset *cs, unsigned int index,
 	ret = -ENOMEM;
 	if (!c)
 		goto out_free_buf;
-	ret = ctx == TRAMPFD_REGS_OFFSET ? tfd_check_regs(c, buf, len) :
-					   tfd_check_stack(c, buf, len);
+	ret = ctx == TRAMPFD_REGS_OFFSET ?
+	      tfd_check_regs(c, buf, len, cs->t->mode) :
+	      tfd_check_stack(c, buf, len);
 	if (ret)
 		goto out_free_ctx;
 

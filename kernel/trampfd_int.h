@@ -13,11 +13,8 @@
 #include <linux/rcupdate.h>
 #include <linux/trampfd.h>
 #include <linux/xarray.h>
-
-/* x86_64: x64_rax .. x64_rip, indexed from TFD_REG_FIRST; rip is last. */
-#define TFD_REG_FIRST		x64_rax
-#define TFD_REG_PC		x64_rip
-#define TFD_NUM_ARCH_REGS	(x64_rip - x64_rax + 1)
+/* Per-arch constants: kernel/arch/$(SRCARCH)/tfd_arch.h. */
+#include "tfd_arch.h"
 
 enum tfd_mode {
 	TFD_FAULT,
@@ -28,8 +25,6 @@ enum tfd_mode {
 #define TFD_REGS_MAX_LEN	(8 + 16 * TRAMPFD_MAX_REGS)
 #define TFD_REGS_STORE		(8 + 16 * TFD_NUM_ARCH_REGS)
 #define TFD_STACK_MAX_LEN	(16 + TRAMPFD_MAX_STACK_SIZE)
-/* Code mode: bytes per generated body. */
-#define TFD_BODY_SIZE		384
 
 /* One trampoline's context, immutable once published (RCU). */
 struct tfd_ctx {
@@ -113,10 +108,15 @@ int tfd_code_publish(struct tfd_ctxset *cs, unsigned int i,
 void tfd_code_set_ptrs(struct tfd_ctxset *cs);
 int tfd_code_mmap(struct tfd_ctxset *cs, struct vm_area_struct *vma);
 
-/* x86_64.c */
-bool tfd_arch_reg_valid(u32 name);
+/* kernel/arch/$(SRCARCH)/: registers, code mode's layout and code */
+bool tfd_arch_reg_valid(u32 name, enum tfd_mode mode);
 void tfd_arch_apply(struct pt_regs *regs, u32 mask, const u64 *val);
+long tfd_arch_ptr_off(unsigned int n);
+unsigned long tfd_arch_unset_off(const struct tfd_table *t, unsigned int i);
 unsigned int tfd_arch_gen_body(u8 *buf, const struct tfd_ctx *c);
-void tfd_arch_gen_entries(u8 *page, unsigned int count, unsigned long rel);
+void tfd_arch_gen_entries(u8 *page, unsigned int count,
+			  unsigned long ptr_off);
+void tfd_arch_sync_code(const void *addr, size_t len);
+void tfd_arch_sync_mm(struct mm_struct *mm);
 
 #endif /* TRAMPFD_INT_H */

@@ -12,9 +12,12 @@ KDIR ?= /lib/modules/$(KVER)/build
 VM_TIMEOUT ?= 1500
 VM_BENCH_TIMEOUT ?= 600
 KMOD := kernel/trampfd.ko
-KMOD_SRC := $(wildcard kernel/*.c kernel/*.h) kernel/Kbuild include/linux/trampfd.h
-KTEST_SRC := $(wildcard test/kernel/*.c)
-KTEST_BIN := $(patsubst test/kernel/%.c,$(B)/kernel-test/%,$(KTEST_SRC))
+KMOD_SRC := $(wildcard kernel/*.c kernel/*.h kernel/arch/x86/*.[ch]) kernel/Kbuild \
+	include/linux/trampfd.h
+# test/kernel/$(KTEST_ARCH)/: kernel tests of that architecture only.
+KTEST_ARCH ?= $(ARCH)
+KTEST_SRC := $(wildcard test/kernel/*.c test/kernel/$(KTEST_ARCH)/*.c)
+KTEST_BIN := $(addprefix $(B)/kernel-test/,$(basename $(notdir $(KTEST_SRC))))
 VM_BENCH := $(B)/vm-bench/vm_bench
 VM_INITRD := $(B)/vm/initramfs.cpio.gz
 KTEST_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -pthread
@@ -28,9 +31,14 @@ $(KMOD): $(KMOD_SRC)
 module-clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
 
-$(B)/kernel-test/%: test/kernel/%.c test/kernel/kt.h include/linux/trampfd.h
-	@mkdir -p $(@D)
-	$(CC) $(KTEST_CFLAGS) -static -Wl,-z,noexecstack -o $@ $< $(LDFLAGS)
+define KTEST_CC
+@mkdir -p $(@D)
+$(CC) $(KTEST_CFLAGS) -static -Wl,-z,noexecstack -o $@ $< $(LDFLAGS)
+endef
+$(B)/kernel-test/%: test/kernel/%.c $(wildcard test/kernel/*.h) include/linux/trampfd.h
+	$(KTEST_CC)
+$(B)/kernel-test/%: test/kernel/$(KTEST_ARCH)/%.c $(wildcard test/kernel/*.h) include/linux/trampfd.h
+	$(KTEST_CC)
 kernel-test-build: $(KTEST_BIN)
 
 $(VM_BENCH): bench/vm_bench.c $(STLIB)
@@ -49,16 +57,22 @@ VM_PREREQ = $(strip $(if $(VM_VMLINUZ),,no /boot/vmlinuz-*-amd64 (linux-image-am
 	$(if $(shell command -v qemu-system-x86_64),,no qemu-system-x86_64 (qemu-system-x86)) \
 	$(if $(wildcard /bin/busybox),,no /bin/busybox (busybox-static)))
 
-check-vm:
-	@mkdir -p $(B)/vm
-	@if [ -n "$(VM_PREREQ)" ]; then \
-		echo "SKIP vm/guest: $(VM_PREREQ)" | tee -a $(B)/results.txt; exit 0; fi; \
-	if ! $(MAKE) --no-print-directory vm-initrd >$(B)/vm/build.log 2>&1; then \
-		tail -n 20 $(B)/vm/build.log; \
-		echo "FAIL vm/build: module, tests or initramfs did not build (see $(B)/vm/build.log)" \
+# One guest run as a check step (also mk/kernel-arm64.mk's):
+# $(call vm_check,PREFIX,PREREQ,INITRD-TARGET,DIR,VMLINUZ,INITRD,TIMEOUT,ENV)
+# ENV: variables for vm/run.sh.
+define vm_check
+	@mkdir -p $(4)
+	@if [ -n "$(2)" ]; then \
+		echo "SKIP $(1)/guest: $(2)" | tee -a $(B)/results.txt; exit 0; fi; \
+	if ! $(MAKE) --no-print-directory $(3) >$(4)/build.log 2>&1; then \
+		tail -n 20 $(4)/build.log; \
+		echo "FAIL $(1)/build: module, tests or initramfs did not build (see $(4)/build.log)" \
 			| tee -a $(B)/results.txt; exit 0; fi; \
-	sh vm/run.sh $(VM_VMLINUZ) $(VM_INITRD) check $(B)/results.txt \
-		$(VM_TIMEOUT) $(B)/vm/check.log
+	$(8) sh vm/run.sh $(5) $(6) check $(B)/results.txt $(7) $(4)/check.log
+endef
+
+check-vm:
+	$(call vm_check,vm,$(VM_PREREQ),vm-initrd,$(B)/vm,$(VM_VMLINUZ),$(VM_INITRD),$(VM_TIMEOUT),)
 
 bench-vm:
 	@if [ -n "$(VM_PREREQ)" ]; then echo "bench-vm skipped: $(VM_PREREQ)"; exit 0; fi
@@ -81,7 +95,8 @@ checkpatch:
 			--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 			'*/scripts/const_structs.checkpatch' && cp=$(B)/checkpatch/scripts/checkpatch.pl; fi; \
 	if [ -z "$$cp" ]; then echo "no checkpatch.pl (apt-get install linux-source-6.1)" >&2; exit 77; fi; \
-	perl $$cp --no-tree --strict --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h)) kernel/Kbuild kernel/Makefile
+	perl $$cp --no-tree --strict --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h \
+		kernel/arch/*/*.c kernel/arch/*/*.h)) kernel/Kbuild kernel/Makefile
 check-checkpatch:
 	@$(MAKE) --no-print-directory checkpatch >$(B)/checkpatch.log 2>&1; rc=$$?; \
 	if [ $$rc = 0 ]; then echo "PASS kernel/checkpatch"; \

@@ -4,6 +4,8 @@
 # Builds the guest's initramfs (cpio newc, gzip): busybox-static, the
 # module, the statically linked test programs, the runner and vm/init.
 # Missing suite pieces are left out; the guest reports what it can run.
+# Env: BUSYBOX, the static busybox of the guest's architecture (default
+# /bin/busybox).
 set -eu
 out=$1 module=$2 ktests=$3 suite=$4 runner=$5 mdwe=$6 bench=$7
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,7 +14,7 @@ trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" \
 	"$root/tmp" "$root/t/kernel" "$root/t/suite" "$root/t/bin"
-cp /bin/busybox "$root/bin/busybox"
+cp "${BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
 cp "$here/init" "$root/init"
 chmod 755 "$root/init"
 cp "$module" "$root/t/trampfd.ko"

@@ -60,16 +60,16 @@ static void random_write(int fd)
 
 		r->h.nregs = n;
 		r->h.reserved = 0;
-		/* Caller-saved names only, and PCs that are ours or fault. */
-		static const unsigned int names[] = {
-			x64_rax, x64_rcx, x64_rdx, x64_rsi, x64_rdi, x64_r8,
-			x64_r9, x64_r10, x64_r11, x64_rip, x64_rip, x64_rip,
-			x64_rbx, x32_eax, arm64_r0,
-		};
+		/* Caller-saved names mostly, and PCs that are ours or fault. */
+		static const unsigned int common[] = { KT_CHAOS_NAMES };
+		static const unsigned int names[] = { KT_CHAOS_NAMES, KT_CHAOS_RARE };
+		const unsigned int ncommon = sizeof(common) / sizeof(common[0]);
+		const unsigned int nnames = sizeof(names) / sizeof(names[0]);
+
 		for (i = 0; i < n; i++) {
-			r->r[i].name = names[rnd() % (rnd() % 64 ? 12 : 15)];
+			r->r[i].name = names[rnd() % (rnd() % 64 ? ncommon : nnames)];
 			r->r[i].reserved = 0;
-			r->r[i].value = r->r[i].name != x64_rip ? rnd() :
+			r->r[i].value = r->r[i].name != KT_REG_PC ? rnd() :
 					rnd() % 4 ? (uintptr_t)target : rnd() % 65536;
 		}
 		len = 8 + 16 * n;
@@ -123,11 +123,8 @@ static void random_call(void)
 
 	if (!p)
 		return;
-	if (sigsetjmp(jb, 1) == 0) {
-		long (*f)(long) = (long (*)(long))(p + (rnd() % 4 ? (rnd() % 12) * 8 :
-					     rnd() % 8192));
-		f(1);
-	}
+	if (sigsetjmp(jb, 1) == 0)
+		kt_call_wild(p + (rnd() % 4 ? (rnd() % 12) * 8 : rnd() % 8192), 1);
 }
 
 static void *worker(void *arg)

@@ -19,6 +19,15 @@
 #include <unistd.h>
 #include <linux/trampfd.h>
 
+/* Register names and assembly helpers of this architecture. */
+#if defined(__x86_64__)
+#include "kt_x86_64.h"
+#elif defined(__aarch64__)
+#include "kt_aarch64.h"
+#else
+#error "the kernel tests know x86_64 and aarch64"
+#endif
+
 #define KT_SKIP 77
 #define kt_fail(...) do { \
 	fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
@@ -93,12 +102,12 @@ struct kt_regs {
 static inline long kt_set(int fd, unsigned int i, void *pc, int nargs,
 			  long a0, long a1, long a2)
 {
-	static const unsigned int arg[] = { x64_rdi, x64_rsi, x64_rdx };
+	static const unsigned int arg[] = { KT_REG_ARG0, KT_REG_ARG1, KT_REG_ARG2 };
 	struct kt_regs r = { .h.nregs = nargs + 1 };
 	long v[] = { a0, a1, a2 };
 	int k;
 
-	r.r[0].name = x64_rip;
+	r.r[0].name = KT_REG_PC;
 	r.r[0].value = (uintptr_t)pc;
 	for (k = 0; k < nargs; k++) {
 		r.r[k + 1].name = arg[k];

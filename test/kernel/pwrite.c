@@ -10,17 +10,18 @@ static void pc(void) {}
 static void *volatile nul;
 static unsigned char huge[2048];
 
+/* n - 1 general registers (n <= 16), then the PC. */
 static struct kt_regs rg(unsigned int n)
 {
 	struct kt_regs r = { .h.nregs = n };
 	unsigned int k;
 
-	for (k = 0; k < n && k < 16; k++) {
-		r.r[k].name = x64_rax + k;
+	for (k = 0; k + 1 < n; k++) {
+		r.r[k].name = KT_REG_FIRST + k;
 		r.r[k].value = 0x1000 + k;
 	}
 	if (n)
-		r.r[n - 1].name = x64_rip, r.r[n - 1].value = (uintptr_t)pc;
+		r.r[n - 1].name = KT_REG_PC, r.r[n - 1].value = (uintptr_t)pc;
 	return r;
 }
 
@@ -82,17 +83,17 @@ static void one(unsigned int mode)
 	KT_EQ(W(fd, &r, RLEN(3), 0, TRAMPFD_REGS_OFFSET), -EINVAL);
 	r = rg(3); r.r[0].name = x32_eax;
 	KT_EQ(W(fd, &r, RLEN(3), 0, TRAMPFD_REGS_OFFSET), -EINVAL);
-	r = rg(3); r.r[0].name = arm64_r0;
+	r = rg(3); r.r[0].name = KT_REG_FOREIGN;
 	KT_EQ(W(fd, &r, RLEN(3), 0, TRAMPFD_REGS_OFFSET), -EINVAL);
 	r = rg(3); r.r[0].name = 0xffffffff;
 	KT_EQ(W(fd, &r, RLEN(3), 0, TRAMPFD_REGS_OFFSET), -EINVAL);
 	r = rg(3); r.r[1].name = r.r[0].name;
 	KT_EQ(W(fd, &r, RLEN(3), 0, TRAMPFD_REGS_OFFSET), -EINVAL);
-	r = rg(3); r.r[2].name = x64_r15;	/* no PC */
+	r = rg(3); r.r[2].name = KT_REG_LAST;	/* no PC */
 	KT_EQ(W(fd, &r, RLEN(3), 0, TRAMPFD_REGS_OFFSET), -EINVAL);
 	r = rg(3); r.r[2].value = 0;		/* PC 0 */
 	KT_EQ(W(fd, &r, RLEN(3), 0, TRAMPFD_REGS_OFFSET), -EINVAL);
-	r = rg(17);				/* repeats a name */
+	r = rg(16); r.r[16] = r.r[3]; r.h.nregs = 17;	/* repeats a name */
 	KT_EQ(W(fd, &r, RLEN(17), 0, TRAMPFD_REGS_OFFSET), -EINVAL);
 	memcpy(huge, &r, sizeof(r));
 	((struct trampfd_regs *)huge)->nregs = 41;
@@ -130,6 +131,18 @@ static void one(unsigned int mode)
 	KT_EQ(W(fd, &st, 32, 0, TRAMPFD_STACK_OFFSET), -EINVAL);
 	st.h.offset = 4;
 	KT_EQ(W(fd, &st, 32, 0, TRAMPFD_STACK_OFFSET), -EINVAL);
+	/* A moved stack pointer keeps the ABI's alignment; an unmoved one need not. */
+	st.h.offset = 8;
+	KT_EQ(W(fd, &st, 32, 0, TRAMPFD_STACK_OFFSET), KT_SP_ALIGN > 8 ? -EINVAL : 32);
+	st.h.offset = 16; st.h.size = 8;
+	KT_EQ(W(fd, &st, 24, 0, TRAMPFD_STACK_OFFSET), KT_SP_ALIGN > 8 ? -EINVAL : 24);
+	st.h.offset = 8; st.h.size = 8;
+	KT_EQ(W(fd, &st, 24, 0, TRAMPFD_STACK_OFFSET), 24);
+	st.h.offset = 16; st.h.size = 16;
+	KT_EQ(W(fd, &st, 32, 0, TRAMPFD_STACK_OFFSET), 32);
+	st.h.flags = 0; st.h.offset = 8; st.h.size = 8;
+	KT_EQ(W(fd, &st, 24, 0, TRAMPFD_STACK_OFFSET), 24);
+	st.h.flags = TRAMPFD_SET_SP;
 	st.h.offset = 256; st.h.size = 64;
 	KT_EQ(W(fd, &st, 16 + 64, 0, TRAMPFD_STACK_OFFSET), 80);
 	st.h.size = 0;

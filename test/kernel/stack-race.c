@@ -10,12 +10,6 @@
 #include <stdatomic.h>
 #include "kt.h"
 
-uint64_t kr_buf[8];
-void kr_grab(void);
-__asm__(".text\n.globl kr_grab\nkr_grab:\n"
-	"\tlea -64(%rsp), %rsi\n\tlea kr_buf(%rip), %rdi\n"
-	"\tmov $8, %ecx\n\trep movsq\n\tret\n");
-
 static atomic_int stop;
 
 static void *mapper(void *arg)
@@ -28,15 +22,6 @@ static void *mapper(void *arg)
 			munmap(p, 1 << 20);
 	}
 	return NULL;
-}
-
-static void call_on(void *top, void *f)
-{
-	__asm__ volatile("mov %%rsp, %%rbx\n\tmov %0, %%rsp\n\tcall *%1\n\t"
-			 "mov %%rbx, %%rsp"
-			 : : "r"(top), "r"(f)
-			 : "rbx", "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9",
-			   "r10", "r11", "memory", "cc");
 }
 
 int main(void)
@@ -52,7 +37,7 @@ int main(void)
 
 	if (fd < 0)
 		kt_fail("create: %s", strerror(-fd));
-	KT_EQ(kt_set(fd, 0, kr_grab, 0, 0, 0, 0), 24);
+	KT_EQ(kt_set(fd, 0, kt_grab, 0, 0, 0, 0), 24);
 	KT_EQ(pwrite(fd, &s, sizeof(s), TRAMPFD_STACK_OFFSET), sizeof(s));
 	t = kt_addr(kt_map(fd, &map), &map, 0);
 	for (i = 0; i < 2; i++)
@@ -63,12 +48,12 @@ int main(void)
 
 		if (stk == MAP_FAILED)
 			kt_fail("mmap");
-		memset(kr_buf, 0, sizeof(kr_buf));
-		call_on(stk + 4096 + 16, t);
+		memset(kt_buf, 0, sizeof(kt_buf));
+		kt_call_on(stk + 4096 + 16, t);
 		for (k = 0; k < 8; k++)
-			if (kr_buf[k] != (uint64_t)k + 1)
+			if (kt_buf[k] != (uint64_t)k + 1)
 				kt_fail("call %d: word %d is %llu", i, k,
-					(unsigned long long)kr_buf[k]);
+					(unsigned long long)kt_buf[k]);
 		munmap(stk, 2 * 4096);
 	}
 	atomic_store(&stop, 1);

@@ -7,17 +7,6 @@
  */
 #include "kt.h"
 
-uint64_t kt_buf[8], kt_sp;
-void kt_grab(void);
-void kt_grab_sp(void);
-/* kt_grab: copy [rsp - 64, rsp) to kt_buf. kt_grab_sp: SET_SP, size 64. */
-__asm__(".text\n.globl kt_grab\nkt_grab:\n"
-	"\tlea -64(%rsp), %rsi\n\tlea kt_buf(%rip), %rdi\n"
-	"\tmov $8, %ecx\n\trep movsq\n\tret\n"
-	".globl kt_grab_sp\nkt_grab_sp:\n"
-	"\tmov %rsp, kt_sp(%rip)\n\tmov %rsp, %rsi\n\tlea kt_buf(%rip), %rdi\n"
-	"\tmov $8, %ecx\n\trep movsq\n\tadd $64, %rsp\n\tret\n");
-
 struct stk {
 	struct trampfd_stack h;
 	uint64_t d[8];
@@ -45,16 +34,6 @@ static void check_buf(const char *what)
 	memset(kt_buf, 0, sizeof(kt_buf));
 }
 
-/* Calls f with rsp = top (16-aligned), on a caller-provided stack. */
-static void call_on(void *top, void *f)
-{
-	__asm__ volatile("mov %%rsp, %%rbx\n\tmov %0, %%rsp\n\tcall *%1\n\t"
-			 "mov %%rbx, %%rsp"
-			 : : "r"(top), "r"(f)
-			 : "rbx", "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9",
-			   "r10", "r11", "memory", "cc");
-}
-
 int main(void)
 {
 	int m;
@@ -79,7 +58,7 @@ int main(void)
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (stk == MAP_FAILED)
 			kt_fail("mmap stack");
-		call_on(stk + 2 * 4096 + 16, t);
+		kt_call_on(stk + 2 * 4096 + 16, t);
 		check_buf("untouched stack page");
 		munmap(stk, 3 * 4096);
 

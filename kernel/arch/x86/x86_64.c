@@ -5,10 +5,11 @@
  *
  * Entry (8 bytes):  jmp *ptr(%rip); hlt; hlt
  *   ptr = entry + 6 + rel, the slot's body pointer, at the same distance
- *   for every slot. rel is 0x00fbf4fa or 0x40fbf4fa: its bytes decode as
- *   cli, hlt, sti (all #GP in user mode) and add ah,dh / a REX prefix
- *   that run into the hlts, and "and eax, imm32" from entry + 1 does too:
- *   an address inside an entry never reaches any target.
+ *   for every slot. rel is 0x00fbf4fa or 0x40fbf4fa (pointers at
+ *   0xfbf500 or 0x40fbf500): its bytes decode as cli, hlt, sti (all #GP
+ *   in user mode) and add ah,dh / a REX prefix that run into the hlts,
+ *   and "and eax, imm32" from entry + 1 does too: an address inside an
+ *   entry never reaches any target. An unset slot points at its hlt.
  * Body (at most 348 of TFD_BODY_SIZE bytes):
  *   [lea -(off+size)(%rsp), %rsp]        SET_SP
  *   movl $imm32, disp32(%rsp)   x 2/qword stack data below S - off
@@ -16,9 +17,14 @@
  *   jmp *0(%rip); .quad pc
  */
 #include <linux/kernel.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <asm/ptrace.h>
+#include <asm/sync_core.h>
 #include "trampfd_int.h"
+
+#define TFD_PTR_OFF	0xfbf500UL
+#define TFD_PTR_OFF_BIG	0x40fbf500UL
 
 #define PT(r)	(offsetof(struct pt_regs, r) / sizeof(unsigned long))
 
@@ -37,10 +43,11 @@ static const u8 tfd_hw_reg[TFD_NUM_ARCH_REGS - 1] = {
 /**
  * tfd_arch_reg_valid() - whether @name may be set on this architecture.
  * @name: an enum trampfd_regs value.
+ * @mode: the table's mode; both set the same registers.
  *
  * Return: true for x64_rax .. x64_rip.
  */
-bool tfd_arch_reg_valid(u32 name)
+bool tfd_arch_reg_valid(u32 name, enum tfd_mode mode)
 {
 	return name >= x64_rax && name <= x64_rip;
 }
@@ -59,6 +66,33 @@ void tfd_arch_apply(struct pt_regs *regs, u32 mask, const u64 *val)
 	for (k = 0; k < TFD_NUM_ARCH_REGS; k++)
 		if (mask & BIT(k))
 			w[tfd_pt_index[k]] = val[k];
+}
+
+/**
+ * tfd_arch_ptr_off() - where a code table's body pointers start.
+ * @n: trampolines in the table.
+ *
+ * Return: the offset, or -EINVAL when @n entries do not fit below it.
+ */
+long tfd_arch_ptr_off(unsigned int n)
+{
+	if ((unsigned long)n * TFD_ENTRY_SIZE <= TFD_PTR_OFF)
+		return TFD_PTR_OFF;
+	if ((unsigned long)n * TFD_ENTRY_SIZE <= TFD_PTR_OFF_BIG)
+		return TFD_PTR_OFF_BIG;
+	return -EINVAL;
+}
+
+/**
+ * tfd_arch_unset_off() - where an unset slot's pointer leads.
+ * @t: the table.
+ * @i: the slot.
+ *
+ * Return: the offset of slot @i's first hlt.
+ */
+unsigned long tfd_arch_unset_off(const struct tfd_table *t, unsigned int i)
+{
+	return (unsigned long)i * TFD_ENTRY_SIZE + 6;
 }
 
 static u8 *tfd_put32(u8 *p, u32 v)
@@ -120,7 +154,7 @@ unsigned int tfd_arch_gen_body(u8 *buf, const struct tfd_ctx *c)
 	*p++ = 0x25;
 	p = tfd_put32(p, 0);
 	p = tfd_put64(p, c->pc);
-	memset(p, 0xf4, TFD_BODY_SIZE - (p - buf));
+	memset(p, TFD_CODE_FILL, TFD_BODY_SIZE - (p - buf));
 	return p - buf;
 }
 
@@ -128,16 +162,44 @@ unsigned int tfd_arch_gen_body(u8 *buf, const struct tfd_ctx *c)
  * tfd_arch_gen_entries() - fill a page with entries, then hlt.
  * @page: the page's kernel address.
  * @count: entries in this page.
- * @rel: distance from the end of an entry's jmp to its body pointer.
+ * @ptr_off: where the body pointers start (tfd_arch_ptr_off()).
  */
-void tfd_arch_gen_entries(u8 *page, unsigned int count, unsigned long rel)
+void tfd_arch_gen_entries(u8 *page, unsigned int count,
+			  unsigned long ptr_off)
 {
 	unsigned int i;
 
-	memset(page, 0xf4, PAGE_SIZE);
+	memset(page, TFD_CODE_FILL, PAGE_SIZE);
 	for (i = 0; i < count; i++) {
 		page[i * 8] = 0xff;	/* jmp *rel(%rip) */
 		page[i * 8 + 1] = 0x25;
-		tfd_put32(page + i * 8 + 2, rel);
+		tfd_put32(page + i * 8 + 2, ptr_off - 6);
 	}
+}
+
+/**
+ * tfd_arch_sync_code() - make code the module wrote fetchable.
+ * @addr: its kernel address.
+ * @len: its length.
+ *
+ * x86 keeps instruction fetch coherent with stores.
+ */
+void tfd_arch_sync_code(const void *addr, size_t len)
+{
+}
+
+static void tfd_sync_fn(void *unused)
+{
+	sync_core();
+}
+
+/**
+ * tfd_arch_sync_mm() - interrupt every CPU running @mm and wait.
+ * @mm: the address space.
+ *
+ * Refreshes their saved user PCs and serialises their instruction stream.
+ */
+void tfd_arch_sync_mm(struct mm_struct *mm)
+{
+	on_each_cpu_mask(mm_cpumask(mm), tfd_sync_fn, NULL, true);
 }
