@@ -56,6 +56,22 @@ A64K_PREREQ = $(subst @@,,$(subst $() @@,; @@,$(strip \
 check-vm-arm64:
 	$(call vm_check,vm-arm64,$(A64K_PREREQ),vm-arm64-initrd,$(A64K_B),$(A64K_VMLINUZ),$(A64K_INITRD),$(A64K_TIMEOUT),VM_ARCH=aarch64 VM_PREFIX=vm-arm64 VM_APPEND=trampfd.cells=$(A64K_CELLS))
 
+# The user cells, plain and under PR_SET_MDWE, on a real arm64 kernel
+# that has it (bookworm's 6.1 does not; qemu-user does not pass it on):
+# bookworm-backports' 6.12, unpacked by vm/arm64-mdwe-fetch.sh (.ci/run
+# runs it), booted with the same initramfs and no module. Result lines
+# read "vm-arm64-612/mdwe-user-code/fork".
+A64M_DIR ?= /opt/trampfd-arm64-mdwe
+A64M_VMLINUZ = $(lastword $(sort $(wildcard $(A64M_DIR)/boot/vmlinuz-*-arm64)))
+A64M_CELLS ?= user-fault,user-code
+A64M_TIMEOUT ?= 600
+A64M_PREREQ = $(strip $(if $(A64M_VMLINUZ),,no $(A64M_DIR)/boot/vmlinuz-*-arm64 \
+	(vm/arm64-mdwe-fetch.sh $(A64M_DIR))) $(A64K_PREREQ))
+
+.PHONY: check-vm-arm64-mdwe
+check-vm-arm64-mdwe:
+	$(call vm_check,vm-arm64-612,$(A64M_PREREQ),vm-arm64-initrd,$(B)/vm-arm64-612,$(A64M_VMLINUZ),$(A64K_INITRD),$(A64M_TIMEOUT),VM_ARCH=aarch64 VM_PREFIX=vm-arm64-612 VM_APPEND=trampfd.cells=$(A64M_CELLS),user)
+
 ifneq ($(ARCH),aarch64)
-CHECK_STEPS += check-vm-arm64
+CHECK_STEPS += check-vm-arm64 check-vm-arm64-mdwe
 endif

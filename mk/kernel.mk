@@ -58,8 +58,8 @@ VM_PREREQ = $(strip $(if $(VM_VMLINUZ),,no /boot/vmlinuz-*-amd64 (linux-image-am
 	$(if $(wildcard /bin/busybox),,no /bin/busybox (busybox-static)))
 
 # One guest run as a check step (also mk/kernel-arm64.mk's):
-# $(call vm_check,PREFIX,PREREQ,INITRD-TARGET,DIR,VMLINUZ,INITRD,TIMEOUT,ENV)
-# ENV: variables for vm/run.sh.
+# $(call vm_check,PREFIX,PREREQ,INITRD-TARGET,DIR,VMLINUZ,INITRD,TIMEOUT,ENV[,MODE])
+# ENV: variables for vm/run.sh; MODE: vm/init's trampfd.run (check).
 define vm_check
 	@mkdir -p $(4)
 	@if [ -n "$(2)" ]; then \
@@ -68,7 +68,7 @@ define vm_check
 		tail -n 20 $(4)/build.log; \
 		echo "FAIL $(1)/build: module, tests or initramfs did not build (see $(4)/build.log)" \
 			| tee -a $(B)/results.txt; exit 0; fi; \
-	$(8) sh vm/run.sh $(5) $(6) check $(B)/results.txt $(7) $(4)/check.log
+	$(8) sh vm/run.sh $(5) $(6) $(or $(9),check) $(B)/results.txt $(7) $(4)/check.log
 endef
 
 check-vm:
