@@ -127,10 +127,9 @@ static int tfd_mmap(struct file *file, struct vm_area_struct *vma)
 			return err;
 	}
 	/* Never writable, never grown; the code can only be read and run. */
-	vma->vm_flags &= ~VM_MAYWRITE;
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
-	if (t->mode == TFD_CODE)
-		vma->vm_flags |= tfd_arch_code_vm_flags();
+	tfd_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP |
+			 (t->mode == TFD_CODE ? tfd_arch_code_vm_flags() : 0),
+			 VM_MAYWRITE);
 	vma->vm_private_data = cs;
 	vma->vm_ops = t->mode == TFD_CODE ? &tfd_code_vm_ops :
 					    &tfd_fault_vm_ops;
@@ -183,7 +182,6 @@ static const struct file_operations tfd_table_fops = {
 	.write = tfd_write,
 	.mmap = tfd_mmap,
 	.release = tfd_release,
-	.llseek = no_llseek,
 	.show_fdinfo = tfd_show_fdinfo,
 };
 

@@ -14,6 +14,7 @@
 #include <linux/trampfd.h>
 #include <linux/xarray.h>
 /* Per-arch constants: kernel/arch/$(SRCARCH)/tfd_arch.h. */
+#include "compat.h"
 #include "tfd_arch.h"
 
 enum tfd_mode {

@@ -32,7 +32,7 @@ aarch64-build:
 # Per cell: one probe (call-basic) says whether the cell exists on aarch64;
 # one probe of mdwe-run says whether qemu passes PR_SET_MDWE on. When it
 # does not (qemu 7.2), one SKIP line says so and where the aarch64 MDWE
-# run is instead: a real arm64 kernel (mk/kernel-arm64.mk).
+# run is instead: a real arm64 kernel (mk/kernel-612.mk).
 check-aarch64:
 	@r=$(abspath $(B))/results.txt; mkdir -p $(A64_B); \
 	if [ -n "$(A64_PREREQ)" ]; then echo "SKIP aarch64/prereq: $(A64_PREREQ)" | tee -a $$r; exit 0; fi; \
@@ -50,7 +50,7 @@ check-aarch64:
 			$(A64_RUN) TRAMPFD_PREFIX=aarch64- TRAMPFD_MDWE_RUN=$(A64_B)/test-bin/mdwe-run \
 				sh test/runner.sh $$c --mdwe; \
 		else \
-			echo "SKIP aarch64-mdwe-$$c/all: $$qv answers prctl(PR_SET_MDWE) itself with EINVAL and keeps guest permissions in its own page flags, so host MDWE could not see them; the aarch64 MDWE run is vm-arm64-612/mdwe-$$c (make check-vm-arm64-mdwe)" | tee -a $$r; \
+			echo "SKIP aarch64-mdwe-$$c/all: $$qv answers prctl(PR_SET_MDWE) itself with EINVAL and keeps guest permissions in its own page flags, so host MDWE could not see them; the aarch64 MDWE run is vm-arm64-612/mdwe-$$c (make check-vm-arm64-612)" | tee -a $$r; \
 		fi; \
 		for ps in $(A64_PAGESIZES); do \
 			QEMU_PAGESIZE=$$ps $(A64_RUN) TRAMPFD_PREFIX=aarch64-p$$((ps / 1024))k- \

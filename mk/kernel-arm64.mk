@@ -24,17 +24,9 @@ A64K_SRC := $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/arch/ar
 
 .PHONY: module-arm64 vm-arm64-initrd check-vm-arm64
 
-# Kbuild writes its objects next to the sources: build in a tree of links
-# so that the x86 objects in kernel/ stay as they are.
 module-arm64: $(A64K_MOD)
 $(A64K_MOD): $(A64K_SRC) include/linux/trampfd.h $(wildcard $(A64K_KDIR)/Module.symvers)
-	@test -d $(A64K_KDIR) || { echo "no arm64 headers in $(A64K_DIR): vm/arm64-fetch.sh $(A64K_DIR)" >&2; exit 1; }
-	rm -rf $(A64K_B)/kernel $(A64K_B)/include
-	mkdir -p $(A64K_B)/kernel/arch/arm64
-	for f in $(A64K_SRC); do ln -s $(CURDIR)/$$f $(A64K_B)/$$f; done
-	ln -s $(CURDIR)/include $(A64K_B)/include
-	$(MAKE) -C $(A64K_KDIR) M=$(abspath $(A64K_B))/kernel ARCH=arm64 \
-		CROSS_COMPILE=$(A64K_CROSS) modules
+	$(call module_tree,$(A64K_B),$(A64K_KDIR),arm64,ARCH=arm64 CROSS_COMPILE=$(A64K_CROSS))
 
 # The kernel tests: mk/kernel.mk's rules, with the cross compiler.
 vm-arm64-initrd: $(A64K_MOD) aarch64-build
@@ -56,22 +48,6 @@ A64K_PREREQ = $(subst @@,,$(subst $() @@,; @@,$(strip \
 check-vm-arm64:
 	$(call vm_check,vm-arm64,$(A64K_PREREQ),vm-arm64-initrd,$(A64K_B),$(A64K_VMLINUZ),$(A64K_INITRD),$(A64K_TIMEOUT),VM_ARCH=aarch64 VM_PREFIX=vm-arm64 VM_APPEND=trampfd.cells=$(A64K_CELLS))
 
-# The user cells, plain and under PR_SET_MDWE, on a real arm64 kernel
-# that has it (bookworm's 6.1 does not; qemu-user does not pass it on):
-# bookworm-backports' 6.12, unpacked by vm/arm64-mdwe-fetch.sh (.ci/run
-# runs it), booted with the same initramfs and no module. Result lines
-# read "vm-arm64-612/mdwe-user-code/fork".
-A64M_DIR ?= /opt/trampfd-arm64-mdwe
-A64M_VMLINUZ = $(lastword $(sort $(wildcard $(A64M_DIR)/boot/vmlinuz-*-arm64)))
-A64M_CELLS ?= user-fault,user-code
-A64M_TIMEOUT ?= 600
-A64M_PREREQ = $(strip $(if $(A64M_VMLINUZ),,no $(A64M_DIR)/boot/vmlinuz-*-arm64 \
-	(vm/arm64-mdwe-fetch.sh $(A64M_DIR))) $(A64K_PREREQ))
-
-.PHONY: check-vm-arm64-mdwe
-check-vm-arm64-mdwe:
-	$(call vm_check,vm-arm64-612,$(A64M_PREREQ),vm-arm64-initrd,$(B)/vm-arm64-612,$(A64M_VMLINUZ),$(A64K_INITRD),$(A64M_TIMEOUT),VM_ARCH=aarch64 VM_PREFIX=vm-arm64-612 VM_APPEND=trampfd.cells=$(A64M_CELLS),user)
-
 ifneq ($(ARCH),aarch64)
-CHECK_STEPS += check-vm-arm64 check-vm-arm64-mdwe
+CHECK_STEPS += check-vm-arm64
 endif

@@ -57,9 +57,22 @@ VM_PREREQ = $(strip $(if $(VM_VMLINUZ),,no /boot/vmlinuz-*-amd64 (linux-image-am
 	$(if $(shell command -v qemu-system-x86_64),,no qemu-system-x86_64 (qemu-system-x86)) \
 	$(if $(wildcard /bin/busybox),,no /bin/busybox (busybox-static)))
 
+# $(call module_tree,DIR,KDIR,SRCARCH,MAKE-ARGS): trampfd.ko in DIR/kernel
+# for another kernel or architecture. Kbuild writes its objects next to the
+# sources, so it builds in a tree of links and kernel/'s own objects stay.
+define module_tree
+	@test -f $(2)/Makefile || { echo "no kernel headers in $(2)" >&2; exit 1; }
+	rm -rf $(1)/kernel $(1)/include
+	mkdir -p $(1)/kernel/arch/$(3)
+	for f in $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/arch/$(3)/*.[ch])) \
+		kernel/Kbuild; do ln -s $(CURDIR)/$$f $(1)/$$f; done
+	ln -s $(CURDIR)/include $(1)/include
+	$(MAKE) -C $(2) M=$(abspath $(1))/kernel $(4) modules
+endef
+
 # One guest run as a check step (also mk/kernel-arm64.mk's):
-# $(call vm_check,PREFIX,PREREQ,INITRD-TARGET,DIR,VMLINUZ,INITRD,TIMEOUT,ENV[,MODE])
-# ENV: variables for vm/run.sh; MODE: vm/init's trampfd.run (check).
+# $(call vm_check,PREFIX,PREREQ,INITRD-TARGET,DIR,VMLINUZ,INITRD,TIMEOUT,ENV)
+# ENV: variables for vm/run.sh.
 define vm_check
 	@mkdir -p $(4)
 	@if [ -n "$(2)" ]; then \
@@ -68,7 +81,7 @@ define vm_check
 		tail -n 20 $(4)/build.log; \
 		echo "FAIL $(1)/build: module, tests or initramfs did not build (see $(4)/build.log)" \
 			| tee -a $(B)/results.txt; exit 0; fi; \
-	$(8) sh vm/run.sh $(5) $(6) $(or $(9),check) $(B)/results.txt $(7) $(4)/check.log
+	$(8) sh vm/run.sh $(5) $(6) check $(B)/results.txt $(7) $(4)/check.log
 endef
 
 check-vm:

@@ -32,21 +32,8 @@ if [ "$(cat "$dir/abi" 2>/dev/null)" = "$abi-arm64" ]; then
 	exit 0
 fi
 
-pkgs="linux-image-$abi-arm64:arm64 linux-headers-$abi-arm64:arm64 busybox-static:arm64"
-dl=$(mktemp -d "${TMPDIR:-/tmp}/trampfd-arm64.XXXXXX")
-trap 'rm -rf "$dl"' EXIT
-chmod 755 "$dl"	# apt's download user writes here
-# shellcheck disable=SC2086
-if ! (cd "$dl" && apt-get download -q $pkgs >"$dl/log" 2>&1); then
-	cat "$dl/log" >&2
-	echo "arm64-fetch: apt-get download $pkgs failed (dpkg --add-architecture arm64 && apt-get update?)" >&2
-	exit 1
-fi
-rm -rf "$dir.new"
-mkdir -p "$dir.new"
-for f in "$dl"/*.deb; do
-	dpkg-deb -x "$f" "$dir.new"
-done
+sh "$(dirname "$0")/unpack-debs.sh" "$dir.new" \
+	"linux-image-$abi-arm64:arm64" "linux-headers-$abi-arm64:arm64" busybox-static:arm64
 
 # The guest loads no module but ours.
 rm -rf "$dir.new/lib/modules/$abi-arm64/kernel"
