@@ -33,7 +33,7 @@ static int set_ctx(int fd, unsigned int i, long v, unsigned int nregs)
 	struct {
 		struct trampfd_regs h;
 		struct trampfd_reg r[2];
-	} c = { { nregs, 0 }, { { x64_rip, 0, (unsigned long)target }, { x64_rdi, 0, v } } };
+	} c = { { nregs, 0 }, { { TRAMPFD_REG_PC, 0, (unsigned long)target }, { TRAMPFD_REG_ARG0, 0, v } } };
 
 	return trampfd_pwrite(fd, &c, sizeof(c.h) + nregs * sizeof(c.r[0]),
 			      TRAMPFD_OFFSET(i, TRAMPFD_REGS_OFFSET)) < 0;

@@ -34,7 +34,7 @@ int main(void)
 	struct {
 		struct trampfd_regs h;
 		struct trampfd_reg r[1];
-	} ctx = { { 1, 0 }, { { x64_rip, 0, (unsigned long)plain } } };
+	} ctx = { { 1, 0 }, { { TRAMPFD_REG_PC, 0, (unsigned long)plain } } };
 	struct sigaction raw = { .sa_sigaction = skip_call, .sa_flags = SA_SIGINFO | SA_NODEFER };
 	struct sigaction lib;
 	double tp[ROUNDS], tf[ROUNDS], tr[ROUNDS], r1[ROUNDS], r2[ROUNDS];

@@ -13,15 +13,6 @@
 #include <trampfd.h>
 #include "bench.h"
 
-#if defined(__x86_64__)
-#define B_ARG0	x64_rdi
-#define B_ARG1	x64_rsi
-#define B_PC	x64_rip
-#elif defined(__aarch64__)
-#define B_ARG0	arm64_r0
-#define B_ARG1	(arm64_r0 + 1)
-#define B_PC	arm64_pc
-#endif
 
 #define CALLS 200000L
 
@@ -41,8 +32,8 @@ static bench_fn make(unsigned int flags, unsigned int nregs)
 	struct {
 		struct trampfd_regs h;
 		struct trampfd_reg r[3];
-	} c = { { nregs, 0 }, { { B_PC, 0, (unsigned long)target }, { B_ARG0, 0, 41 },
-				{ B_ARG1, 0, 7 } } };
+	} c = { { nregs, 0 }, { { TRAMPFD_REG_PC, 0, (unsigned long)target }, { TRAMPFD_REG_ARG0, 0, 41 },
+				{ TRAMPFD_REG_ARG1, 0, 7 } } };
 	struct trampfd_map map;
 	void *base;
 	int fd = trampfd_create(TRAMPFD_USER, &u, 0);

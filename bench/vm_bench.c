@@ -62,7 +62,7 @@ static fn1 make(unsigned int flags, const char **why)
 	struct {
 		struct trampfd_regs h;
 		struct trampfd_reg r[1];
-	} regs = { { 1, 0 }, { { x64_rip, 0, (uintptr_t)target } } };
+	} regs = { { 1, 0 }, { { TRAMPFD_REG_PC, 0, (uintptr_t)target } } };
 	struct trampfd_map map;
 	void *base;
 	int fd, r;

@@ -10,7 +10,7 @@ int main(void)
 	struct trampfd_user u = { .ntrampolines = 5000 };   /* flags 0: best cell available */
 	struct { struct trampfd_regs h; struct trampfd_reg r[2]; } ctx = {
 		{ .nregs = 2 },
-		{ { .name = x64_rdi }, { .name = x64_rip, .value = (unsigned long)target } },
+		{ { .name = TRAMPFD_REG_ARG0 }, { .name = TRAMPFD_REG_PC, .value = (unsigned long)target } },
 	};
 	struct trampfd_map map;
 	void *base;

@@ -19,6 +19,20 @@ extern "C" {
 #define TRAMPFD_VERSION_MAJOR 0
 #define TRAMPFD_VERSION_MINOR 1
 
+/*
+ * This architecture's PC and its first two integer argument registers, as
+ * register names: a context written with these works on x86_64 and aarch64.
+ */
+#if defined(__x86_64__)
+#define TRAMPFD_REG_PC		x64_rip
+#define TRAMPFD_REG_ARG0	x64_rdi
+#define TRAMPFD_REG_ARG1	x64_rsi
+#elif defined(__aarch64__)
+#define TRAMPFD_REG_PC		arm64_pc
+#define TRAMPFD_REG_ARG0	arm64_r0
+#define TRAMPFD_REG_ARG1	(arm64_r0 + 1)
+#endif
+
 /* Tables */
 int trampfd_create(int type, const void *data, unsigned int flags);
 int trampfd_close(int fd);

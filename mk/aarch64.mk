@@ -5,7 +5,8 @@
 # size of A64_PAGESIZES (qemu-user's -p: AT_PAGESZ, sysconf and the mmap
 # granularity the guest sees). Lines read "PASS aarch64-user-fault/fork",
 # "PASS aarch64-p64k-user-fault/fork".
-#   make check-aarch64    all of the above, into $(B)/results.txt
+#   make check-aarch64    all of the above and the tool's demo (dynamically
+#                         linked: qemu finds libc in A64_SYSROOT), into $(B)/results.txt
 #   make aarch64-build    the cross build alone; by hand it is
 #     make ARCH=aarch64 CROSS=aarch64-linux-gnu- B=build/aarch64 all test-build
 # A missing prerequisite is one SKIP line; a cell the build does not have on
@@ -16,7 +17,8 @@ A64_B = $(B)/aarch64
 A64_CELLS ?= user-fault user-code
 A64_PAGESIZES ?= 16384 65536
 A64_TIMEOUT ?= 120
-A64_LIBC ?= /usr/aarch64-linux-gnu/lib/libc.a
+A64_SYSROOT ?= /usr/aarch64-linux-gnu
+A64_LIBC ?= $(A64_SYSROOT)/lib/libc.a
 
 A64_PREREQ = $(strip $(if $(shell command -v $(A64_CROSS)gcc),,no $(A64_CROSS)gcc (gcc-aarch64-linux-gnu)) \
 	$(if $(wildcard $(A64_LIBC)),,no $(A64_LIBC) (libc6-dev-arm64-cross)) \
@@ -40,6 +42,9 @@ check-aarch64:
 		tail -n 20 $(A64_B)/build.log; \
 		echo "FAIL aarch64/build: cross build failed (see $(A64_B)/build.log)" | tee -a $$r; exit 0; fi; \
 	qv=$$($(A64_EMU) --version | awk 'NR == 1 { print $$1, $$3 }'); \
+	if QEMU_LD_PREFIX=$(A64_SYSROOT) $(A64_EMU) $(A64_B)/trampfd demo 1000 >$(A64_B)/demo.log 2>&1; then \
+		echo "PASS aarch64/demo"; \
+	else echo "FAIL aarch64/demo: $$(tail -n 1 $(A64_B)/demo.log)"; fi | tee -a $$r; \
 	for c in $(A64_CELLS); do \
 		why=$$(TRAMPFD_CELL=$$c $(A64_EMU) $(A64_B)/test/call-basic 2>&1 >/dev/null); \
 		if [ $$? = 77 ]; then \

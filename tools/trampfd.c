@@ -119,7 +119,7 @@ static int demo(unsigned int ntramp)
 	struct {
 		struct trampfd_regs h;
 		struct trampfd_reg r[2];
-	} ctx = { { 2, 0 }, { { x64_rdi, 0, 0 }, { x64_rip, 0, (uintptr_t)add_target } } };
+	} ctx = { { 2, 0 }, { { TRAMPFD_REG_ARG0, 0, 0 }, { TRAMPFD_REG_PC, 0, (uintptr_t)add_target } } };
 	struct trampfd_map map;
 	long (*fn)(long);
 	long n = 20000, sum;
@@ -158,7 +158,7 @@ static int demo(unsigned int ntramp)
 			return 1;
 		}
 	}
-	printf("called all %u: each returned its own context (rdi = 1000*i) + 1\n", ntramp);
+	printf("called all %u: each returned its own context (first argument = 1000*i) + 1\n", ntramp);
 	fn = (long (*)(long))trampfd_addr(base, &map, ntramp - 1);
 	if (!strcmp(trampfd_mode(fd), "fault"))
 		n = 2000;
