@@ -14,15 +14,12 @@ K612_X86_KDIR = $(K612_DIR)/usr/src/linux-headers-$(K612_ABI)-amd64
 K612_A64_KDIR = $(K612_DIR)/usr/src/linux-headers-$(K612_ABI)-arm64
 K612_X86_B = $(B)/vm-612
 K612_A64_B = $(B)/vm-arm64-612
-# Spelled out here: this file is read before mk/kernel*.mk's variables exist.
-K612_SRC = $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/arch/$(1)/*.[ch])) \
-	kernel/Kbuild include/linux/trampfd.h
 
 .PHONY: vm-612-initrd vm-arm64-612-initrd check-vm-612 check-vm-arm64-612
 
-$(K612_X86_B)/kernel/trampfd.ko: $(call K612_SRC,x86)
+$(K612_X86_B)/kernel/trampfd.ko: $(call kmod_src,x86)
 	$(call module_tree,$(K612_X86_B),$(K612_X86_KDIR),x86,$(K612_MAKE))
-$(K612_A64_B)/kernel/trampfd.ko: $(call K612_SRC,arm64)
+$(K612_A64_B)/kernel/trampfd.ko: $(call kmod_src,arm64)
 	$(call module_tree,$(K612_A64_B),$(K612_A64_KDIR),arm64,ARCH=arm64 CROSS_COMPILE=$(A64K_CROSS) $(K612_MAKE))
 
 # The tests are the 6.1 guests' own builds.

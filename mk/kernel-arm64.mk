@@ -19,13 +19,12 @@ A64K_CELLS ?= kernel-fault,kernel-code
 A64K_B = $(B)/vm-arm64
 A64K_MOD = $(A64K_B)/kernel/trampfd.ko
 A64K_INITRD = $(A64K_B)/initramfs.cpio.gz
-A64K_SRC := $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/arch/arm64/*.[ch])) \
-	kernel/Kbuild
+A64K_SRC := $(call kmod_src,arm64)
 
 .PHONY: module-arm64 vm-arm64-initrd check-vm-arm64
 
 module-arm64: $(A64K_MOD)
-$(A64K_MOD): $(A64K_SRC) include/linux/trampfd.h $(wildcard $(A64K_KDIR)/Module.symvers)
+$(A64K_MOD): $(A64K_SRC) $(wildcard $(A64K_KDIR)/Module.symvers)
 	$(call module_tree,$(A64K_B),$(A64K_KDIR),arm64,ARCH=arm64 CROSS_COMPILE=$(A64K_CROSS))
 
 # The kernel tests: mk/kernel.mk's rules, with the cross compiler.

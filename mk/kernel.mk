@@ -12,8 +12,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 VM_TIMEOUT ?= 1500
 VM_BENCH_TIMEOUT ?= 600
 KMOD := kernel/trampfd.ko
-KMOD_SRC := $(wildcard kernel/*.c kernel/*.h kernel/arch/x86/*.[ch]) kernel/Kbuild \
-	include/linux/trampfd.h
+KMOD_SRC := $(call kmod_src,x86)
 # test/kernel/$(KTEST_ARCH)/: kernel tests of that architecture only.
 KTEST_ARCH ?= $(ARCH)
 KTEST_SRC := $(wildcard test/kernel/*.c test/kernel/$(KTEST_ARCH)/*.c)
@@ -64,8 +63,7 @@ define module_tree
 	@test -f $(2)/Makefile || { echo "no kernel headers in $(2)" >&2; exit 1; }
 	rm -rf $(1)/kernel $(1)/include
 	mkdir -p $(1)/kernel/arch/$(3)
-	for f in $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/arch/$(3)/*.[ch])) \
-		kernel/Kbuild; do ln -s $(CURDIR)/$$f $(1)/$$f; done
+	for f in $(filter kernel/%,$(call kmod_src,$(3))); do ln -s $(CURDIR)/$$f $(1)/$$f; done
 	ln -s $(CURDIR)/include $(1)/include
 	$(MAKE) -C $(2) M=$(abspath $(1))/kernel $(4) modules
 endef
