@@ -2,7 +2,9 @@
 # trampfd.ko and every cell on Debian's 6.12 (bookworm-backports; Debian
 # 13's series), which has PR_SET_MDWE where 6.1 does not: an x86_64 guest
 # and an arm64 guest, each running the kernel tests and the suite for all
-# four cells, plain and under MDWE. Result lines: vm-612/..., vm-arm64-612/...
+# four cells, plain and under MDWE, and the user-code unit tests
+# (mk/code-unit.mk) on a real kernel. Result lines: vm-612/...,
+# vm-arm64-612/...
 #   make check-vm-612 check-vm-arm64-612
 # vm/k612-fetch.sh unpacks the kernels, headers and kbuild into K612_DIR
 # (.ci/run runs it). The module builds without BTF: pahole is not needed.
@@ -24,11 +26,11 @@ $(K612_A64_B)/kernel/trampfd.ko: $(call kmod_src,arm64)
 
 # The tests are the 6.1 guests' own builds.
 vm-612-initrd: $(K612_X86_B)/kernel/trampfd.ko
-	$(MAKE) --no-print-directory kernel-test-build test-build
-	sh vm/mkinitramfs.sh $(K612_X86_B)/initramfs.cpio.gz $< $(B)/kernel-test $(B)/test \
+	$(MAKE) --no-print-directory kernel-test-build test-build $(CODE_UNIT_BIN)
+	UNITS=$(B)/code-unit sh vm/mkinitramfs.sh $(K612_X86_B)/initramfs.cpio.gz $< $(B)/kernel-test $(B)/test \
 		test/runner.sh $(B)/test-bin/mdwe-run ""
-vm-arm64-612-initrd: $(K612_A64_B)/kernel/trampfd.ko vm-arm64-initrd
-	BUSYBOX=$(A64K_BUSYBOX) sh vm/mkinitramfs.sh $(K612_A64_B)/initramfs.cpio.gz $< \
+vm-arm64-612-initrd: $(K612_A64_B)/kernel/trampfd.ko vm-arm64-initrd code-unit-a64-build
+	UNITS=$(A64_B)/code-unit BUSYBOX=$(A64K_BUSYBOX) sh vm/mkinitramfs.sh $(K612_A64_B)/initramfs.cpio.gz $< \
 		$(A64K_B)/kernel-test $(B)/aarch64/test test/runner.sh \
 		$(B)/aarch64/test-bin/mdwe-run ""
 

@@ -62,6 +62,7 @@ struct uc_rec {
 	unsigned char raw[UC_REC_SIZE - UC_R_RAW - 8];
 };
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "user.h"
@@ -135,6 +136,14 @@ ssize_t uc_self_rw(bool wr, void *local, uintptr_t remote, size_t len) TFD_HIDDE
 /* src/arch/<arch>/uc_finish.c: a grace period's answer for one thread. */
 enum { UC_ACK_PENDING, UC_ACK_DONE, UC_ACK_BUSY };
 struct ucontext_t;
+/*
+ * Calls grace periods finished, by where they had stopped: inside a slot's
+ * window, in the general loader, and (counted again) in the frame of an
+ * outer handler. Only tests read them: a window too narrow to be hit by a
+ * signal would otherwise leave the finishers untested without a sign.
+ */
+enum { UC_FIN_SLOT, UC_FIN_LOADER, UC_FIN_OUTER, UC_FIN_N };
+extern _Atomic unsigned long uc_finished[UC_FIN_N] TFD_HIDDEN;
 /* Finishes a call the interrupted context stopped inside a window. */
 int uc_arch_finish(struct ucontext_t *uc) TFD_HIDDEN;
 /* The same for handlers still running under it; restorer: this handler's return. */

@@ -11,7 +11,8 @@
  * slot in the ucontext (R = the bank's value, pc = its target), so no
  * thread stays inside a retired bank, then acknowledges; the same for a
  * call stopped in the general loader, or in a window under another signal
- * handler still running. A thread sitting in a system call is not inside
+ * handler still running (its frame is found on the stack and written with
+ * process_vm_writev, or through a pipe: uc_self_rw). A thread sitting in a system call is not inside
  * a window: it is not signalled (so its call sees no EINTR), nor waited
  * for once it enters one.
  *
@@ -39,6 +40,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 #include "user_code.h"
+
+_Atomic unsigned long uc_finished[UC_FIN_N];
 
 /* The signal: the highest real-time one from SIGRTMAX - 4 down that nobody handles. */
 static int grace_sig;
@@ -115,12 +118,45 @@ uintptr_t uc_region_of(uintptr_t pc)
 
 static _Atomic int handlers;	/* handlers running: unmap waits for none */
 
+/*
+ * Through a pipe: the kernel copies from and to the given addresses and
+ * answers EFAULT where one is not mapped, as process_vm_readv does.
+ */
+static ssize_t self_rw_pipe(bool wr, void *local, uintptr_t remote, size_t len)
+{
+	void *from = wr ? local : (void *)remote, *to = wr ? (void *)remote : local;
+	ssize_t n = -1;
+	int p[2];
+
+	if (syscall(SYS_pipe2, p, O_CLOEXEC))
+		return -1;
+	if (syscall(SYS_write, p[1], from, len) == (ssize_t)len)
+		n = syscall(SYS_read, p[0], to, len);
+	syscall(SYS_close, p[0]);
+	syscall(SYS_close, p[1]);
+	return n;
+}
+
+/*
+ * process_vm_readv/writev on this process; a pipe where they are missing
+ * (qemu-user answers ENOSYS) or refused (a seccomp policy). Without one of
+ * the two, a call stopped inside a window under another handler would not
+ * be finished, and its bank could be refilled under it.
+ */
 ssize_t uc_self_rw(bool wr, void *local, uintptr_t remote, size_t len)
 {
+	static _Atomic bool no_vm_rw;
 	struct iovec l = { local, len }, r = { (void *)remote, len };
+	ssize_t n;
 
-	return syscall(wr ? SYS_process_vm_writev : SYS_process_vm_readv, getpid(),
-		       &l, 1, &r, 1, 0);
+	if (!atomic_load_explicit(&no_vm_rw, memory_order_relaxed)) {
+		n = syscall(wr ? SYS_process_vm_writev : SYS_process_vm_readv, getpid(),
+			    &l, 1, &r, 1, 0);
+		if (n >= 0 || (errno != ENOSYS && errno != EPERM))
+			return n;
+		atomic_store_explicit(&no_vm_rw, true, memory_order_relaxed);
+	}
+	return self_rw_pipe(wr, local, remote, len);
 }
 
 static void on_grace(int sig, siginfo_t *si, void *ucv)

@@ -5,7 +5,8 @@
 # module, the statically linked test programs, the runner and vm/init.
 # Missing suite pieces are left out; the guest reports what it can run.
 # Env: BUSYBOX, the static busybox of the guest's architecture (default
-# /bin/busybox).
+# /bin/busybox); UNITS, a directory of unit tests for /t/unit (none by
+# default), which the guest runs once each as unit/NAME.
 set -eu
 out=$1 module=$2 ktests=$3 suite=$4 runner=$5 mdwe=$6 bench=$7
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +25,12 @@ done
 if [ -d "$suite" ]; then
 	for f in "$suite"/*; do
 		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$root/t/suite/"
+	done
+fi
+if [ -n "${UNITS:-}" ]; then
+	mkdir -p "$root/t/unit"
+	for f in "$UNITS"/*; do
+		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$root/t/unit/"
 	done
 fi
 [ -f "$runner" ] && cp "$runner" "$root/t/runner.sh"

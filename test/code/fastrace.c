@@ -1,45 +1,107 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit test: calls racing rewrites of the same slot, alternating a fast
- * bank {rdi, rip}, a PC-only bank {rip} and a general one {rdi, rsi, rip};
- * every call must see one whole context. Exit 0 pass, 1 fail.
+ * bank {arg0, pc}, a PC-only bank {pc} and a general one {arg1, pc, arg0};
+ * every call must see one whole context. The grace periods' finishers
+ * (src/arch/<arch>/uc_finish.c) must have run: in a slot's window, in the
+ * loader, and in the frame of another handler that interrupted a call (the
+ * callers get a slow SIGUSR1 now and then). The race runs until they have,
+ * or fails at its deadline (argv[1] seconds, default 30). argv[2]
+ * "no-vm-rw": first refuse process_vm_readv/writev with EPERM (seccomp),
+ * as some container policies do and as qemu-user lacks them, so that the
+ * outer frames are reached through the library's fallback. Exit 0 pass,
+ * 1 fail.
  */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <trampfd.h>
 
+/* src/user_code_grace.c (hidden; this test links the static library). */
+enum { UC_FIN_SLOT, UC_FIN_LOADER, UC_FIN_OUTER, UC_FIN_N };
+extern _Atomic unsigned long uc_finished[UC_FIN_N];
+
 #define A 0xaaaa0000aaaa0000UL
-#define B 0xbbbb0000bbbb0000UL
 #define C 0xcccc0000cccc0000UL
 static void *base;
 static atomic_int stop;
 static atomic_ulong calls, bad, seen[3];
 
-static __attribute__((noinline)) unsigned long fa(unsigned long rdi, unsigned long rsi)
+static __attribute__((noinline)) unsigned long fa(unsigned long a0, unsigned long a1)
 {
-	if (rdi != A)
+	if (a0 != A)
 		atomic_fetch_add(&bad, 1);
 	atomic_fetch_add(&seen[0], 1);
 	return 0;
 }
 
-static __attribute__((noinline)) unsigned long fb(unsigned long rdi, unsigned long rsi)
+static __attribute__((noinline)) unsigned long fb(unsigned long a0, unsigned long a1)
 {
-	if (rdi != 7 || rsi != 9)	/* the caller's own arguments */
+	if (a0 != 7 || a1 != 9)	/* the caller's own arguments */
 		atomic_fetch_add(&bad, 1);
 	atomic_fetch_add(&seen[1], 1);
 	return 0;
 }
 
-static __attribute__((noinline)) unsigned long fc(unsigned long rdi, unsigned long rsi)
+static __attribute__((noinline)) unsigned long fc(unsigned long a0, unsigned long a1)
 {
-	if (rdi != C || rsi != ~C)
+	if (a0 != C || a1 != ~C)
 		atomic_fetch_add(&bad, 1);
 	atomic_fetch_add(&seen[2], 1);
 	return 0;
+}
+
+#if defined(__x86_64__)
+#define ARCH_NR AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define ARCH_NR AUDIT_ARCH_AARCH64
+#endif
+
+static int no_vm_rw(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH_NR, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_writev, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	       syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Long enough for a rewrite's grace period to arrive inside it. */
+static void slow(int sig)
+{
+	double t = now();
+
+	while (now() - t < 0.002)
+		;
 }
 
 static void *caller(void *arg)
@@ -61,43 +123,66 @@ static void put(int fd, unsigned int k)
 
 	memset(&r, 0, sizeof(r));
 	if (k == 0) {
-		r.r[n++] = (struct trampfd_reg){ x64_rdi, 0, A };
-		r.r[n++] = (struct trampfd_reg){ x64_rip, 0, (unsigned long)fa };
+		r.r[n++] = (struct trampfd_reg){ TRAMPFD_REG_ARG0, 0, A };
+		r.r[n++] = (struct trampfd_reg){ TRAMPFD_REG_PC, 0, (unsigned long)fa };
 	} else if (k == 1) {
-		r.r[n++] = (struct trampfd_reg){ x64_rip, 0, (unsigned long)fb };
+		r.r[n++] = (struct trampfd_reg){ TRAMPFD_REG_PC, 0, (unsigned long)fb };
 	} else {
-		r.r[n++] = (struct trampfd_reg){ x64_rsi, 0, ~C };
-		r.r[n++] = (struct trampfd_reg){ x64_rip, 0, (unsigned long)fc };
-		r.r[n++] = (struct trampfd_reg){ x64_rdi, 0, C };
+		r.r[n++] = (struct trampfd_reg){ TRAMPFD_REG_ARG1, 0, ~C };
+		r.r[n++] = (struct trampfd_reg){ TRAMPFD_REG_PC, 0, (unsigned long)fc };
+		r.r[n++] = (struct trampfd_reg){ TRAMPFD_REG_ARG0, 0, C };
 	}
 	r.h.nregs = n;
 	if (trampfd_pwrite(fd, &r, sizeof(r.h) + n * sizeof(r.r[0]), TRAMPFD_REGS_OFFSET) < 0)
 		atomic_fetch_add(&bad, 1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct trampfd_user u = { .flags = TRAMPFD_NOKERNEL | TRAMPFD_CODE, .ntrampolines = 1 };
-	struct timespec t0, t1;
+	double t0 = now(), limit = argc > 1 ? atof(argv[1]) : 30, t;
 	pthread_t th[2];
 	unsigned long w = 0;
-	int fd = trampfd_create(TRAMPFD_USER, &u, 0), i;
+	int fd, i, covered = 0;
+	struct sigaction sa = { .sa_handler = slow, .sa_flags = SA_RESTART };
 
-	if (fd < 0 || trampfd_mmap(fd, &base))
+	if (argc > 2 && !strcmp(argv[2], "no-vm-rw") && no_vm_rw()) {
+		printf("FAIL: seccomp: %s\n", strerror(errno));
 		return 1;
+	}
+	fd = trampfd_create(TRAMPFD_USER, &u, 0);
+	if (fd < 0 || trampfd_mmap(fd, &base)) {
+		printf("FAIL: no user-code trampoline: %s\n", strerror(fd < 0 ? -fd : errno));
+		return 1;
+	}
 	put(fd, 0);
+	sigaction(SIGUSR1, &sa, NULL);
 	for (i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, caller, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* At least a second; then until every finisher has run. */
 	do {
 		put(fd, w++ % 3);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-	} while (t1.tv_sec - t0.tv_sec < 2);
+		if (w % 8 == 0)
+			pthread_kill(th[w / 8 % 2], SIGUSR1);
+		t = now() - t0;
+		covered = uc_finished[UC_FIN_SLOT] && uc_finished[UC_FIN_LOADER] &&
+			  uc_finished[UC_FIN_OUTER];
+	} while (t < limit && (t < 1 || !covered));
 	atomic_store(&stop, 1);
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	printf("%lu writes, %lu calls (fast %lu, pc-only %lu, general %lu), %lu bad\n", w,
+	printf("%.1f s: %lu writes, %lu calls (fast %lu, pc-only %lu, general %lu), %lu bad; "
+	       "finished %lu in a slot, %lu in the loader, %lu in an outer frame\n", t, w,
 	       (unsigned long)calls, (unsigned long)seen[0], (unsigned long)seen[1],
-	       (unsigned long)seen[2], (unsigned long)bad);
-	return bad || !seen[0] || !seen[1] || !seen[2];
+	       (unsigned long)seen[2], (unsigned long)bad, (unsigned long)uc_finished[UC_FIN_SLOT],
+	       (unsigned long)uc_finished[UC_FIN_LOADER], (unsigned long)uc_finished[UC_FIN_OUTER]);
+	if (bad || !seen[0] || !seen[1] || !seen[2]) {
+		printf("FAIL: a call saw a torn context, or a kind of bank was never called\n");
+		return 1;
+	}
+	if (!covered) {
+		printf("FAIL: in %.0f s no grace signal stopped a call inside a window\n", limit);
+		return 1;
+	}
+	return 0;
 }

@@ -34,17 +34,21 @@ int main(void)
 	struct trampfd_stack nost = { 0, 0, 0, 0 };
 	struct trampfd_regs none = { 0, 0 };
 	struct ctx c[4] = {
-		{ { 2, 0 }, { { x64_rdi, 0, 5 }, { x64_rip, 0, (unsigned long)f } } },
-		{ { 2, 0 }, { { x64_rip, 0, (unsigned long)f }, { x64_rdi, 0, 6 } } },
-		{ { 1, 0 }, { { x64_rip, 0, (unsigned long)f } } },
-		{ { 3, 0 }, { { x64_rsi, 0, 1 }, { x64_rip, 0, (unsigned long)f }, { x64_rdi, 0, 7 } } },
+		{ { 2, 0 }, { { TRAMPFD_REG_ARG0, 0, 5 }, { TRAMPFD_REG_PC, 0, (unsigned long)f } } },
+		{ { 2, 0 }, { { TRAMPFD_REG_PC, 0, (unsigned long)f }, { TRAMPFD_REG_ARG0, 0, 6 } } },
+		{ { 1, 0 }, { { TRAMPFD_REG_PC, 0, (unsigned long)f } } },
+		{ { 3, 0 }, { { TRAMPFD_REG_ARG1, 0, 1 }, { TRAMPFD_REG_PC, 0, (unsigned long)f }, { TRAMPFD_REG_ARG0, 0, 7 } } },
 	};
 	int fd = trampfd_create(TRAMPFD_USER, &u, 0), bad = 0;
 	unsigned int k;
+	struct trampfd_map map;
 	void *base;
 
-	if (fd < 0 || trampfd_mmap(fd, &base))
+	if (fd < 0 || trampfd_pread(fd, &map, sizeof(map), TRAMPFD_MAP_OFFSET) < 0 ||
+	    trampfd_mmap(fd, &base)) {
+		printf("forms: FAIL: no user-code trampolines (%d)\n", fd);
 		return 1;
+	}
 	for (k = 0; k < 4; k++) {
 		size_t len = sizeof(c[k].h) + c[k].h.nregs * sizeof(c[k].r[0]);
 
@@ -55,7 +59,7 @@ int main(void)
 		trampfd_pwrite(fd, &st, sizeof(st), TRAMPFD_OFFSET(k, TRAMPFD_STACK_OFFSET));
 		bad |= check(fd, k, &c[k], len, TRAMPFD_REGS_OFFSET);
 		bad |= check(fd, k, &st, sizeof(st), TRAMPFD_STACK_OFFSET);
-		if (k != 2 && ((unsigned long (*)(unsigned long))((char *)base + 64 * k))(0) != c[k].r[k == 1 ? 1 : k == 3 ? 2 : 0].value + 1)
+		if (k != 2 && ((unsigned long (*)(unsigned long))trampfd_addr(base, &map, k))(0) != c[k].r[k == 1 ? 1 : k == 3 ? 2 : 0].value + 1)
 			bad |= 1, printf("slot %u: call\n", k);
 		/* Remove the stack again: back to the form. */
 		trampfd_pwrite(fd, &nost, sizeof(nost), TRAMPFD_OFFSET(k, TRAMPFD_STACK_OFFSET));

@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Unit tests and measurements of the user-code cell (x86_64), against the
-# static library: sh test/code/run.sh [build-dir]. Exit 1 if a check fails.
+# static library, by hand: sh test/code/run.sh [build-dir]. Exit 1 if a
+# check fails. make check runs the unit tests (forms, fastrace) on their
+# own: mk/code-unit.mk.
 b=${1:-build}
 set -e
 for t in forms fastrace grace bench big churn2; do

@@ -48,6 +48,7 @@ static void finish_loader(struct a64_regs *g, uintptr_t pc)
 	g->x[17] = rec->target;
 	g->sp = s - rec->final;
 	g->pc = rec->target;
+	atomic_fetch_add_explicit(&uc_finished[UC_FIN_LOADER], 1, memory_order_relaxed);
 }
 
 /* Finishes a slot whose window pc is in. */
@@ -105,6 +106,7 @@ static int finish_slot(struct a64_regs *g)
 	}
 	g->x[17] = bank[1];
 	g->pc = bank[1];
+	atomic_fetch_add_explicit(&uc_finished[UC_FIN_SLOT], 1, memory_order_relaxed);
 	return UC_ACK_DONE;
 }
 
@@ -139,9 +141,11 @@ static int finish_frame(uintptr_t mc)
 		return UC_ACK_DONE;
 	before = g;
 	finish_slot(&g);
-	if (memcmp(&before, &g, sizeof(g)) &&
-	    uc_self_rw(true, &g, mc, sizeof(g)) != sizeof(g))
+	if (!memcmp(&before, &g, sizeof(g)))
+		return UC_ACK_DONE;
+	if (uc_self_rw(true, &g, mc, sizeof(g)) != sizeof(g))
 		return UC_ACK_BUSY;
+	atomic_fetch_add_explicit(&uc_finished[UC_FIN_OUTER], 1, memory_order_relaxed);
 	return UC_ACK_DONE;
 }
 

@@ -56,6 +56,7 @@ static void finish_loader(greg_t *g, uintptr_t pc)
 			g[greg_name[k]] = rec->val[k];
 	g[REG_RSP] = s - rec->final;
 	g[REG_RIP] = rec->target;
+	atomic_fetch_add_explicit(&uc_finished[UC_FIN_LOADER], 1, memory_order_relaxed);
 }
 
 /* Finishes a slot whose window pc is in; UC_ACK_BUSY in an entry stub. */
@@ -101,6 +102,7 @@ static int finish_slot(greg_t *g)
 	bank = (const uint64_t *)(slot + UC_DIST + (b ? UC_D_V1 : UC_D_V0));
 	g[greg_hw[r]] = bank[0];
 	g[REG_RIP] = bank[1];
+	atomic_fetch_add_explicit(&uc_finished[UC_FIN_SLOT], 1, memory_order_relaxed);
 	return UC_ACK_DONE;
 }
 
@@ -131,10 +133,12 @@ static int finish_frame(uintptr_t a)
 		return UC_ACK_DONE;
 	memcpy(before, f.gregs, sizeof(before));
 	st = finish_slot(f.gregs);
-	if (memcmp(before, f.gregs, sizeof(before)) &&
-	    uc_self_rw(true, f.gregs, a + offsetof(__typeof__(f), gregs), sizeof(f.gregs)) !=
+	if (!memcmp(before, f.gregs, sizeof(before)))
+		return st;
+	if (uc_self_rw(true, f.gregs, a + offsetof(__typeof__(f), gregs), sizeof(f.gregs)) !=
 	    sizeof(f.gregs))
 		return UC_ACK_BUSY;
+	atomic_fetch_add_explicit(&uc_finished[UC_FIN_OUTER], 1, memory_order_relaxed);
 	return st;
 }
 
