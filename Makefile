@@ -19,8 +19,18 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
 	-Iinclude -Isrc -Isrc/arch/$(ARCH) -fvisibility=hidden -pthread
-# aarch64: BTI landing pads in C too, so the library keeps the property note.
-ARCH_CFLAGS_aarch64 := -mbranch-protection=standard
+# aarch64: BTI landing pads in C too, so the library keeps the property note;
+# no outline atomics, whose libgcc helpers and constructor have no note
+# (the objects depend on this Makefile, so a change of flags rebuilds them).
+ARCH_CFLAGS_aarch64 := -mbranch-protection=standard -mno-outline-atomics
+# aarch64: libtrampfd.so is BTI-marked, so ld.so maps its code guarded.
+# Debian 12's crt files have no BTI note: the library is linked without
+# them (src/arch/aarch64/shlib/ defines the __dso_handle they would), and
+# -z force-bti covers the one input still unmarked, libc_nonshared's
+# pthread_atfork, which only direct calls reach (BTI checks the targets of
+# indirect ones). test/aarch64/so-bti.c checks the guard at run time.
+SHLIB_OBJ_aarch64 = $(B)/pic/src/arch/aarch64/shlib/dso_handle.o
+SHLIB_LDFLAGS_aarch64 := -nostartfiles -Wl,-z,force-bti
 ALL_CFLAGS += $(ARCH_CFLAGS_$(ARCH))
 ASFLAGS_ALL := -Wa,--noexecstack
 LDFLAGS ?=
@@ -40,22 +50,23 @@ all: lib tool
 lib: $(SHLIB) $(STLIB)
 tool: $(TOOL)
 
-$(B)/pic/%.o: %.c $(wildcard src/*.h src/arch/$(ARCH)/*.h include/*.h include/linux/*.h)
+$(B)/pic/%.o: %.c $(wildcard src/*.h src/arch/$(ARCH)/*.h include/*.h include/linux/*.h) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
-$(B)/pic/%.o: %.S
+$(B)/pic/%.o: %.S Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ASFLAGS_ALL) -fPIC -c $< -o $@
-$(B)/static/%.o: %.c $(wildcard src/*.h src/arch/$(ARCH)/*.h include/*.h include/linux/*.h)
+$(B)/static/%.o: %.c $(wildcard src/*.h src/arch/$(ARCH)/*.h include/*.h include/linux/*.h) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
-$(B)/static/%.o: %.S
+$(B)/static/%.o: %.S Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ASFLAGS_ALL) -c $< -o $@
 
-$(SHLIB): $(LIB_OBJ_PIC) src/libtrampfd.map
+$(SHLIB): $(LIB_OBJ_PIC) $(SHLIB_OBJ_$(ARCH)) src/libtrampfd.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/libtrampfd.map \
-		-Wl,-z,defs -Wl,-z,noexecstack -pthread -o $@ $(LIB_OBJ_PIC) $(LDFLAGS)
+		-Wl,-z,defs -Wl,-z,noexecstack $(SHLIB_LDFLAGS_$(ARCH)) -pthread \
+		-o $@ $(LIB_OBJ_PIC) $(SHLIB_OBJ_$(ARCH)) $(LDFLAGS)
 	ln -sf $(SONAME) $(B)/libtrampfd.so
 $(STLIB): $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^

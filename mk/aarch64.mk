@@ -5,8 +5,9 @@
 # size of A64_PAGESIZES (qemu-user's -p: AT_PAGESZ, sysconf and the mmap
 # granularity the guest sees). Lines read "PASS aarch64-user-fault/fork",
 # "PASS aarch64-p64k-user-fault/fork".
-#   make check-aarch64    all of the above and the tool's demo (dynamically
-#                         linked: qemu finds libc in A64_SYSROOT), into $(B)/results.txt
+#   make check-aarch64    all of the above, the tool's demo (dynamically
+#                         linked: qemu finds libc in A64_SYSROOT) and so-bti
+#                         (libtrampfd.so's code is BTI-guarded), into $(B)/results.txt
 #   make aarch64-build    the cross build alone; by hand it is
 #     make ARCH=aarch64 CROSS=aarch64-linux-gnu- B=build/aarch64 all test-build
 # A missing prerequisite is one SKIP line; a cell the build does not have on
@@ -29,7 +30,13 @@ A64_RUN = TRAMPFD_EMU=$(A64_EMU) TRAMPFD_TESTDIR=$(A64_B)/test \
 .PHONY: aarch64-build check-aarch64
 aarch64-build:
 	$(MAKE) --no-print-directory ARCH=aarch64 CROSS=$(A64_CROSS) CC=$(A64_CROSS)gcc \
-		AR=$(A64_CROSS)ar B=$(A64_B) TEST_LDSTATIC=-static all test-build
+		AR=$(A64_CROSS)ar B=$(A64_B) TEST_LDSTATIC=-static all test-build \
+		$(A64_B)/test-bin/so-bti
+
+# Linked against libtrampfd.so (an ARCH=aarch64 build's): is it guarded?
+$(B)/test-bin/so-bti: test/aarch64/so-bti.c $(SHLIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIE -pie -o $@ $< -L$(B) -ltrampfd -Wl,-rpath,$(abspath $(B))
 
 # Per cell: one probe (call-basic) says whether the cell exists on aarch64;
 # one probe of mdwe-run says whether qemu passes PR_SET_MDWE on. When it
@@ -45,6 +52,9 @@ check-aarch64:
 	if QEMU_LD_PREFIX=$(A64_SYSROOT) $(A64_EMU) $(A64_B)/trampfd demo 1000 >$(A64_B)/demo.log 2>&1; then \
 		echo "PASS aarch64/demo"; \
 	else echo "FAIL aarch64/demo: $$(tail -n 1 $(A64_B)/demo.log)"; fi | tee -a $$r; \
+	QEMU_LD_PREFIX=$(A64_SYSROOT) $(A64_EMU) $(A64_B)/test-bin/so-bti >$(A64_B)/so-bti.log 2>&1; \
+	case $$? in 0) v=PASS ;; 77) v=SKIP ;; *) v=FAIL ;; esac; \
+	echo "$$v aarch64/so-bti: $$(tail -n 1 $(A64_B)/so-bti.log)" | tee -a $$r; \
 	for c in $(A64_CELLS); do \
 		why=$$(TRAMPFD_CELL=$$c $(A64_EMU) $(A64_B)/test/call-basic 2>&1 >/dev/null); \
 		if [ $$? = 77 ]; then \
