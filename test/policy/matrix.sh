@@ -12,7 +12,7 @@ run=$B/policy/policy-run
 res=$TRAMPFD_RESULTS
 out=$B/policy
 tmo=${TRAMPFD_TIMEOUT:-30}
-policies=${POLICIES:-"mdwe seccomp-memfd seccomp-exec noexec-tmp no-dac"}
+policies=${POLICIES:-"mdwe seccomp-memfd seccomp-exec seccomp-vm-rw noexec-tmp no-dac"}
 # check-user already runs the whole suite under PR_SET_MDWE (runner --mdwe):
 # here mdwe only gets the probe.
 suite_skip=${SUITE_SKIP:-mdwe}
@@ -99,7 +99,7 @@ for p in $policies; do
 	mdwe) want='PR_SET_MDWE +on' ;;
 	seccomp-memfd) want='memfd_create refused' ;;
 	seccomp-exec) want='cannot be mapped executable' ;;
-	noexec-tmp) want='works' ;;
+	noexec-tmp | seccomp-vm-rw) want='works' ;;
 	no-dac) want='NOT readable' ;;
 	esac
 	said=$(grep -E "$want" "$out/probe-$p.txt" | head -n 1 | sed 's/^ *//')

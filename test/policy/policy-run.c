@@ -8,6 +8,9 @@
  *   seccomp-exec    mmap/mprotect/pkey_mprotect asking for PROT_EXEC fail
  *                   with EPERM (seccomp; stricter than systemd's
  *                   MemoryDenyWriteExecute, which refuses only W+X)
+ *   seccomp-vm-rw   process_vm_readv/writev fail with EPERM (seccomp), as
+ *                   in containers without CAP_SYS_PTRACE under older
+ *                   runtimes' default profiles
  *   noexec-tmp      a private mount namespace with noexec tmpfs on /tmp
  *                   and /dev/shm
  *   no-dac          CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped, so a
@@ -94,6 +97,22 @@ static void seccomp_exec(void)
 	install(f, sizeof(f) / sizeof(f[0]));
 }
 
+static void seccomp_vm_rw(void)
+{
+	struct sock_filter f[] = {
+		LOAD(offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		RET(SECCOMP_RET_ALLOW),
+		LOAD(offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_writev, 0, 1),
+		RET(SECCOMP_RET_ERRNO | EPERM),
+		RET(SECCOMP_RET_ALLOW),
+	};
+
+	install(f, sizeof(f) / sizeof(f[0]));
+}
+
 static void noexec_tmp(void)
 {
 	if (unshare(CLONE_NEWNS))
@@ -120,7 +139,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: policy-run mdwe|seccomp-memfd|seccomp-exec|"
-			"noexec-tmp|no-dac PROGRAM [ARGS...]\n");
+			"seccomp-vm-rw|noexec-tmp|no-dac PROGRAM [ARGS...]\n");
 		return 2;
 	}
 	if (!strcmp(p, "mdwe")) {
@@ -130,6 +149,8 @@ int main(int argc, char **argv)
 		seccomp_memfd();
 	} else if (!strcmp(p, "seccomp-exec")) {
 		seccomp_exec();
+	} else if (!strcmp(p, "seccomp-vm-rw")) {
+		seccomp_vm_rw();
 	} else if (!strcmp(p, "noexec-tmp")) {
 		noexec_tmp();
 	} else if (!strcmp(p, "no-dac")) {
