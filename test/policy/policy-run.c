@@ -19,7 +19,9 @@
  *                   unreadable to it)
  * Exit 77 with a reason when the policy cannot be applied here.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/capability.h>
@@ -61,14 +63,16 @@ static void install(struct sock_filter *f, unsigned short n)
 		skip("seccomp");
 }
 
-static void seccomp_memfd(void)
+/* System calls a and b fail with EPERM. */
+static void seccomp_deny(unsigned int a, unsigned int b)
 {
 	struct sock_filter f[] = {
 		LOAD(offsetof(struct seccomp_data, arch)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 		RET(SECCOMP_RET_ALLOW),
 		LOAD(offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_memfd_create, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, a, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, b, 0, 1),
 		RET(SECCOMP_RET_ERRNO | EPERM),
 		RET(SECCOMP_RET_ALLOW),
 	};
@@ -90,22 +94,6 @@ static void seccomp_exec(void)
 		/* prot is argument 2 of all three; its low word holds PROT_EXEC. */
 		LOAD(ARG_LO(2)),
 		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 1),
-		RET(SECCOMP_RET_ERRNO | EPERM),
-		RET(SECCOMP_RET_ALLOW),
-	};
-
-	install(f, sizeof(f) / sizeof(f[0]));
-}
-
-static void seccomp_vm_rw(void)
-{
-	struct sock_filter f[] = {
-		LOAD(offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		RET(SECCOMP_RET_ALLOW),
-		LOAD(offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 1, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_writev, 0, 1),
 		RET(SECCOMP_RET_ERRNO | EPERM),
 		RET(SECCOMP_RET_ALLOW),
 	};
@@ -146,11 +134,11 @@ int main(int argc, char **argv)
 		if (prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0))
 			skip("PR_SET_MDWE");
 	} else if (!strcmp(p, "seccomp-memfd")) {
-		seccomp_memfd();
+		seccomp_deny(__NR_memfd_create, __NR_memfd_create);
 	} else if (!strcmp(p, "seccomp-exec")) {
 		seccomp_exec();
 	} else if (!strcmp(p, "seccomp-vm-rw")) {
-		seccomp_vm_rw();
+		seccomp_deny(__NR_process_vm_readv, __NR_process_vm_writev);
 	} else if (!strcmp(p, "noexec-tmp")) {
 		noexec_tmp();
 	} else if (!strcmp(p, "no-dac")) {
