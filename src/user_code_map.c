@@ -8,8 +8,9 @@
  * the segment gives the offset (the main program's entry has no name: then
  * AT_EXECFN, then /proc/self/exe). The file's bytes are compared with the
  * text in memory before first use, so a file replaced on disk is never
- * mapped as code. Without a usable file, and where policy allows, a sealed
- * memfd copy (written while never executable) serves instead.
+ * mapped as code. Without a usable file the cell is unavailable: a copy of
+ * the code written into a memfd and then mapped executable would be
+ * written memory made executable, which this project never does.
  *
  * A mapping: code chunks from base, the slot data read-only at base +
  * UC_DIST (the memfd, through an O_RDONLY description), nothing between.
@@ -23,21 +24,10 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "user_code.h"
 #include "arch.h"
-
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
-#ifndef F_SEAL_EXEC
-#define F_SEAL_EXEC 0x0020
-#endif
-#ifndef PR_GET_MDWE
-#define PR_GET_MDWE 66
-#endif
 
 /* The variants' registers, as trampfd names, in template order. */
 const unsigned char uc_variant_reg[UC_NVARIANTS] = { UC_VARIANT_NAMES };
@@ -46,11 +36,9 @@ const unsigned char uc_variant_reg[UC_NVARIANTS] = { UC_VARIANT_NAMES };
  * The code file, found and verified once. No descriptor is kept: each
  * mapping opens it by path and checks it is the same inode (else it is
  * looked up and compared again), so a program that closes or renumbers
- * descriptors cannot make us map another file. The memfd fallback, which
- * has no path, is the one descriptor kept.
+ * descriptors cannot make us map another file.
  */
 static struct {
-	int memfd;
 	off_t off;
 	dev_t dev;
 	ino_t ino;
@@ -58,7 +46,7 @@ static struct {
 	bool ok;
 	char path[PATH_MAX];
 	char why[PATH_MAX + 128];
-} self = { .memfd = -1 };
+} self;
 static pthread_once_t self_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t self_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -164,47 +152,6 @@ static int try_path(const char *path, off_t off, const char **reason)
 	return 0;
 }
 
-/* The fallback: a sealed memfd copy, only where nothing forbids one. */
-static int try_memfd(const char *lib_reason)
-{
-	char v[8] = "";
-	int fd, err, seals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
-	FILE *f;
-
-	if (prctl(PR_GET_MDWE, 0, 0, 0, 0) > 0)
-		return -EPERM;
-	f = fopen("/proc/sys/vm/memfd_noexec", "re");
-	if (f) {
-		if (!fgets(v, sizeof(v), f))
-			v[0] = 0;
-		fclose(f);
-		if (v[0] && v[0] != '0')
-			return -EPERM;
-	}
-	fd = memfd_create("trampfd-code", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-	if (fd < 0 && errno == EINVAL)
-		fd = memfd_create("trampfd-code", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -errno;
-	if (pwrite(fd, uc_tmpl_start, tmpl_len(), 0) != (ssize_t)tmpl_len() ||
-	    (fcntl(fd, F_ADD_SEALS, seals | F_SEAL_EXEC) < 0 &&
-	     fcntl(fd, F_ADD_SEALS, seals) < 0)) {
-		err = -errno;
-		close(fd);
-		return err ? err : -EIO;
-	}
-	err = exec_ok(fd, 0);
-	if (err) {
-		close(fd);
-		return err;
-	}
-	adopt(fd, 0);
-	self.memfd = fd;
-	snprintf(self.why, sizeof(self.why),
-		 "code table mapped from a sealed memfd copy (library file: %s)", lib_reason);
-	return 0;
-}
-
 static void locate(void)
 {
 	struct find f = { .addr = (uintptr_t)uc_tmpl_start };
@@ -228,11 +175,6 @@ static void locate(void)
 	}
 	self.err = err;
 	snprintf(self.why, sizeof(self.why), "library file %s %s", path, reason);
-	if (!try_memfd(reason))
-		return;
-	snprintf(self.why, sizeof(self.why),
-		 "library file %s %s, and policy forbids an executable memfd copy "
-		 "(PR_SET_MDWE or vm.memfd_noexec)", path, reason);
 }
 
 int uc_self_init(const char **why)
@@ -249,10 +191,6 @@ static int code_fd(void)
 	int fd, err = 0;
 
 	pthread_mutex_lock(&self_lock);
-	if (self.memfd >= 0) {
-		fd = fcntl(self.memfd, F_DUPFD_CLOEXEC, 0);
-		goto out;
-	}
 	fd = open(self.path, O_RDONLY | O_CLOEXEC);
 	/* Out of descriptors or memory says nothing about the file: keep it. */
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM)) {

@@ -53,7 +53,7 @@ static void probe_policies(void)
 		printf("  SELinux          not active\n");
 	if (read_file("/proc/sys/vm/memfd_noexec", buf, sizeof(buf)) == 0)
 		printf("  vm.memfd_noexec  %s%s\n", buf,
-		       buf[0] != '0' ? " (no executable memfd: memfd code fallback off)" : "");
+		       buf[0] != '0' ? " (trampfd's memfds are never executable: no effect)" : "");
 	else
 		printf("  vm.memfd_noexec  not supported by this kernel (memfds may be executable)\n");
 	printf("  /dev/trampfd     %s\n", access("/dev/trampfd", R_OK | W_OK) == 0 ? "present" :

@@ -20,8 +20,7 @@ cells="user-fault user-code"
 
 # Known disagreements, not caused by the policy: (policy, cell, test, why),
 # turned into visible SKIP lines; "*" matches any policy or cell.
-known='no-dac user-code maps-wx maps-wx refuses the executable memfd copy user-code falls back to when its own file is unreadable, which DESIGN 4 allows ("where the library own file can serve"): to be settled between the test and the cell
-* * stress the suite stress test compares mapping counts that glibc per-thread malloc arenas change at random (check-user and check-stress cover stress)'
+known='* * stress the suite stress test compares mapping counts that glibc per-thread malloc arenas change at random (check-user and check-stress cover stress)'
 
 trap 'rm -rf /var/tmp/trampfd-policy.$$' EXIT
 
