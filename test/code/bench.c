@@ -75,11 +75,11 @@ int main(int argc, char **argv)
 	    trampfd_mmap(fd, &base))
 		return 1;
 	/* Slot 0: {rdi, rip} fast; 1: {rip} PC-only; 2: {rdi, rsi, rip} general; 3: + stack. */
-	set(fd, 0, 2, (unsigned int[]){ x64_rdi, x64_rip }, (unsigned long[]){ 1, (unsigned long)f });
-	set(fd, 1, 1, (unsigned int[]){ x64_rip }, (unsigned long[]){ (unsigned long)f });
-	set(fd, 2, 3, (unsigned int[]){ x64_rdi, x64_rsi, x64_rip },
+	set(fd, 0, 2, (unsigned int[]){ TRAMPFD_REG_ARG0, TRAMPFD_REG_PC }, (unsigned long[]){ 1, (unsigned long)f });
+	set(fd, 1, 1, (unsigned int[]){ TRAMPFD_REG_PC }, (unsigned long[]){ (unsigned long)f });
+	set(fd, 2, 3, (unsigned int[]){ TRAMPFD_REG_ARG0, TRAMPFD_REG_ARG1, TRAMPFD_REG_PC },
 	    (unsigned long[]){ 2, 3, (unsigned long)f });
-	set(fd, 3, 2, (unsigned int[]){ x64_rdi, x64_rip }, (unsigned long[]){ 4, (unsigned long)f });
+	set(fd, 3, 2, (unsigned int[]){ TRAMPFD_REG_ARG0, TRAMPFD_REG_PC }, (unsigned long[]){ 4, (unsigned long)f });
 	trampfd_pwrite(fd, &st, sizeof(st), TRAMPFD_OFFSET(3, TRAMPFD_STACK_OFFSET));
 	tp = loop(f, n);
 	printf("plain pointer      %6.2f ns/call\n", tp);
@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 	t0 = now();
 	for (k = 0; k < rounds; k++) {
 		i = 4 + k % 4;
-		set(fd, i, 2, (unsigned int[]){ x64_rdi, x64_rip },
+		set(fd, i, 2, (unsigned int[]){ TRAMPFD_REG_ARG0, TRAMPFD_REG_PC },
 		    (unsigned long[]){ k, (unsigned long)f });
 		((fn)trampfd_addr(base, &map, i))(0);
 		set(fd, i, 0, NULL, NULL);
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 		void *b1;
 
 		trampfd_mmap(f1, &b1);
-		set(f1, 0, 2, (unsigned int[]){ x64_rdi, x64_rip }, (unsigned long[]){ k, (unsigned long)f });
+		set(f1, 0, 2, (unsigned int[]){ TRAMPFD_REG_ARG0, TRAMPFD_REG_PC }, (unsigned long[]){ k, (unsigned long)f });
 		((fn)b1)(0);
 		trampfd_close(f1);
 		trampfd_munmap(b1);

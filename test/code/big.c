@@ -49,8 +49,8 @@ int main(int argc, char **argv)
 	printf(", mmap %.1f ms, %d mappings", (now() - t0) * 1e3, maps() - m0);
 	memset(&r, 0, sizeof(r));
 	r.h.nregs = 2;
-	r.r[0].name = x64_rdi;
-	r.r[1].name = x64_rip;
+	r.r[0].name = TRAMPFD_REG_ARG0;
+	r.r[1].name = TRAMPFD_REG_PC;
 	r.r[1].value = (unsigned long)f;
 	t0 = now();
 	for (i = 0; i < n; i += step) {

@@ -31,8 +31,8 @@ static void *run(void *arg)
 	trampfd_mmap(fd, &base);
 	memset(&r, 0, sizeof(r));
 	r.h.nregs = 2;
-	r.r[0].name = x64_rdi;
-	r.r[1].name = x64_rip;
+	r.r[0].name = TRAMPFD_REG_ARG0;
+	r.r[1].name = TRAMPFD_REG_PC;
 	r.r[1].value = (unsigned long)f;
 	for (k = 0; k < ROUNDS; k++) {
 		i = k % 64;

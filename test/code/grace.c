@@ -37,11 +37,11 @@ static int setreg(int fd, unsigned int i, unsigned long v)
 
 	memset(&r, 0, sizeof(r));
 	r.h.nregs = mode ? 3 : 2;
-	r.r[0].name = x64_rdi;
+	r.r[0].name = TRAMPFD_REG_ARG0;
 	r.r[0].value = v;
-	r.r[1].name = x64_rip;
+	r.r[1].name = TRAMPFD_REG_PC;
 	r.r[1].value = (unsigned long)f;
-	r.r[2].name = x64_rsi;	/* mode 1: two registers, the general loader */
+	r.r[2].name = TRAMPFD_REG_ARG1;	/* mode 1: two registers, the general loader */
 	r.r[2].value = v;
 	return trampfd_pwrite(fd, &r, sizeof(r.h) + r.h.nregs * sizeof(r.r[0]),
 			      TRAMPFD_OFFSET(i, TRAMPFD_REGS_OFFSET));

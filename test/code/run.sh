@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Unit tests and measurements of the user-code cell (x86_64), against the
+# Unit tests and measurements of the user-code cell (any arch), against the
 # static library, by hand: sh test/code/run.sh [build-dir]. Exit 1 if a
 # check fails. make check runs the unit tests (forms, fastrace) on their
 # own: mk/code-unit.mk.
