@@ -5,6 +5,7 @@
  * kernel-code vs a plain function pointer (goal <= 1.5x).
  */
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -86,6 +87,15 @@ static fn1 make(unsigned int flags, const char **why)
 
 #define ROUNDS 7
 
+/* One ratio line; a cell that could not run has none. */
+static void ratio(const char *what, bool have, double r, const char *goal)
+{
+	if (have)
+		printf("ratio %s = %6.3f%s\n", what, r, goal);
+	else
+		printf("ratio %s =    n/a%s\n", what, goal);
+}
+
 int main(void)
 {
 	static const struct {
@@ -135,12 +145,10 @@ int main(void)
 		else
 			printf("%-14s %12s  (%s)\n", cells[i].name, "n/a", why[i]);
 	}
-	printf("\nratio kernel-fault / user-fault   = %6.3f  (goal <= 0.5)\n",
-	       f[0] && f[1] ? ns[0] / ns[1] : 0.0);
-	printf("ratio kernel-code / plain pointer = %6.3f  (goal <= 1.5)\n",
-	       f[2] ? ns[2] / plain : 0.0);
-	printf("ratio user-code / plain pointer   = %6.3f\n",
-	       f[3] ? ns[3] / plain : 0.0);
+	putchar('\n');
+	ratio("kernel-fault / user-fault  ", f[0] && f[1], ns[0] / ns[1], "  (goal <= 0.5)");
+	ratio("kernel-code / plain pointer", f[2] != NULL, ns[2] / plain, "  (goal <= 1.5)");
+	ratio("user-code / plain pointer  ", f[3] != NULL, ns[3] / plain, "");
 	printf("ratio code-model / plain pointer  = %6.3f  (same instructions as kernel-code)\n",
 	       model / plain);
 	return 0;
