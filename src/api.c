@@ -120,40 +120,42 @@ static int decode(struct tfd_handle *h, off_t off, unsigned int *index,
 	return -EINVAL;
 }
 
-TFD_EXPORT ssize_t trampfd_pwrite(int fd, const void *buf, size_t len, off_t offset)
+/*
+ * What pread and pwrite share: the handle, the buffer check and the decoded
+ * offset; refused is the context the call cannot address.
+ */
+static int io_args(int fd, const void *buf, off_t offset, unsigned int refused,
+		   struct tfd_handle **h, unsigned int *index, unsigned int *ctx)
 {
-	struct tfd_handle *h = tfd_fdtab_get(fd);
-	unsigned int index, ctx;
 	int err;
 
-	if (!h)
+	*h = tfd_fdtab_get(fd);
+	if (!*h)
 		return -EBADF;
 	if (!buf)
 		return -EFAULT;
-	err = decode(h, offset, &index, &ctx);
+	err = decode(*h, offset, index, ctx);
 	if (err)
 		return err;
-	if (ctx == TRAMPFD_MAP_OFFSET)
-		return -EINVAL;
-	return h->ops->pwrite(h, buf, len, index, ctx);
+	return *ctx == refused ? -EINVAL : 0;
+}
+
+TFD_EXPORT ssize_t trampfd_pwrite(int fd, const void *buf, size_t len, off_t offset)
+{
+	struct tfd_handle *h;
+	unsigned int index, ctx;
+	int err = io_args(fd, buf, offset, TRAMPFD_MAP_OFFSET, &h, &index, &ctx);
+
+	return err ? err : h->ops->pwrite(h, buf, len, index, ctx);
 }
 
 TFD_EXPORT ssize_t trampfd_pread(int fd, void *buf, size_t len, off_t offset)
 {
-	struct tfd_handle *h = tfd_fdtab_get(fd);
+	struct tfd_handle *h;
 	unsigned int index, ctx;
-	int err;
+	int err = io_args(fd, buf, offset, TRAMPFD_ALLOWED_PCS_OFFSET, &h, &index, &ctx);
 
-	if (!h)
-		return -EBADF;
-	if (!buf)
-		return -EFAULT;
-	err = decode(h, offset, &index, &ctx);
-	if (err)
-		return err;
-	if (ctx == TRAMPFD_ALLOWED_PCS_OFFSET)
-		return -EINVAL;
-	return h->ops->pread(h, buf, len, index, ctx);
+	return err ? err : h->ops->pread(h, buf, len, index, ctx);
 }
 
 /* Live mappings, so munmap needs only the base, even after close. */
