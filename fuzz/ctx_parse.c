@@ -65,7 +65,7 @@ static void fuzz_regs(const uint8_t *d, size_t n, unsigned int pcmode)
 					pcs.pc[pcs.n++] = get64(b + 16 + 16 * k);
 		}
 	}
-	r = tfd_check_regs(b, n, pp);
+	r = tfd_check_regs(b, n, pp, 0);
 	want = ref_regs(b, n, (const struct ref_pcs *)pp);
 	CHECK(r == 0 || r == -EINVAL);
 	CHECK(r == want);
@@ -150,9 +150,9 @@ static void fuzz_pcs(const uint8_t *d, size_t n)
 			regs[0] = 1;
 			memcpy(regs + 8, &(uint32_t){ TFD_REG_PC }, 4);
 			memcpy(regs + 16, &out.pc[out.n - 1], 8);
-			CHECK(tfd_check_regs(regs, sizeof(regs), &out) == 0);
+			CHECK(tfd_check_regs(regs, sizeof(regs), &out, 0) == 0);
 			memcpy(regs + 16, &(uint64_t){ 0 }, 8);
-			CHECK(tfd_check_regs(regs, sizeof(regs), &out) == -EINVAL);
+			CHECK(tfd_check_regs(regs, sizeof(regs), &out, 0) == -EINVAL);
 		}
 	}
 	CHECK(!memcmp(b, d, n));

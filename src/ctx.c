@@ -20,7 +20,8 @@ static int pc_allowed(uint64_t pc, const struct tfd_pcs *allowed)
 	return 0;
 }
 
-int tfd_check_regs(const void *buf, size_t len, const struct tfd_pcs *allowed)
+int tfd_check_regs(const void *buf, size_t len, const struct tfd_pcs *allowed,
+		   uint32_t reserved)
 {
 	struct trampfd_regs hdr;
 	uint64_t seen[(TRAMPFD_NUM_REGS + 63) / 64] = { 0 };
@@ -38,7 +39,8 @@ int tfd_check_regs(const void *buf, size_t len, const struct tfd_pcs *allowed)
 		struct trampfd_reg r;
 
 		memcpy(&r, (const char *)buf + sizeof(hdr) + i * sizeof(r), sizeof(r));
-		if (r.reserved || !tfd_reg_valid(r.name))
+		if (r.reserved || !tfd_reg_valid(r.name) ||
+		    (r.name != TFD_REG_PC && (reserved >> (r.name - TFD_REG_FIRST)) & 1))
 			return -EINVAL;
 		if (seen[r.name / 64] & (1ULL << (r.name % 64)))
 			return -EINVAL;

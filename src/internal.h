@@ -63,7 +63,9 @@ struct tfd_pcs {
 	unsigned int n;
 	uint64_t pc[TRAMPFD_MAX_PCS];
 };
-int tfd_check_regs(const void *buf, size_t len, const struct tfd_pcs *allowed) TFD_HIDDEN;
+/* reserved: registers the cell cannot set (bit name - TFD_REG_FIRST), -EINVAL. */
+int tfd_check_regs(const void *buf, size_t len, const struct tfd_pcs *allowed,
+		   uint32_t reserved) TFD_HIDDEN;
 int tfd_check_stack(const void *buf, size_t len) TFD_HIDDEN;
 int tfd_check_pcs(const void *buf, size_t len, struct tfd_pcs *out) TFD_HIDDEN;
 bool tfd_reg_valid(uint32_t name) TFD_HIDDEN;	/* per arch */

@@ -321,15 +321,9 @@ static ssize_t uc_pwrite(struct tfd_handle *h, const void *buf, size_t len,
 		return ut_write_pcs(&t->ut, buf, len);
 	pthread_mutex_lock(&t->ut.lock);
 	ut_fill_pcs(&t->ut, &pcs);
-	err = ctx == TRAMPFD_REGS_OFFSET ? tfd_check_regs(buf, len, &pcs)
+	/* TFD_CODE_RESERVED: the registers the slot itself uses. */
+	err = ctx == TRAMPFD_REGS_OFFSET ? tfd_check_regs(buf, len, &pcs, TFD_CODE_RESERVED)
 					 : tfd_check_stack(buf, len);
-	if (!err && ctx == TRAMPFD_REGS_OFFSET && TFD_CODE_RESERVED) {
-		struct tfd_regset rs;
-
-		tfd_decode_regs(buf, &rs);
-		if (rs.mask & TFD_CODE_RESERVED)
-			err = -EINVAL;	/* the registers the slot itself uses */
-	}
 	if (err)
 		goto out;
 	gen = t->ut.fork_gen;

@@ -135,6 +135,11 @@ ssize_t uc_self_rw(bool wr, void *local, uintptr_t remote, size_t len) TFD_HIDDE
 
 /* src/arch/<arch>/uc_finish.c: a grace period's answer for one thread. */
 enum { UC_ACK_PENDING, UC_ACK_DONE, UC_ACK_BUSY };
+/*
+ * Calls found(at) for each 8-aligned word equal to key above sp (outer
+ * handlers' frames); UC_ACK_BUSY if any call answered so.
+ */
+int uc_scan_frames(uintptr_t sp, uint64_t key, int (*found)(uintptr_t at)) TFD_HIDDEN;
 struct ucontext_t;
 /*
  * Calls grace periods finished, by where they had stopped: inside a slot's

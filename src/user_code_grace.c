@@ -12,9 +12,9 @@
  * thread stays inside a retired bank, then acknowledges; the same for a
  * call stopped in the general loader, or in a window under another signal
  * handler still running (its frame is found on the stack and written with
- * process_vm_writev, or through a pipe: uc_self_rw). A thread sitting in a system call is not inside
- * a window: it is not signalled (so its call sees no EINTR), nor waited
- * for once it enters one.
+ * process_vm_writev, or through a pipe: uc_self_rw). A thread sitting in a
+ * system call is not inside a window: it is not signalled (so its call
+ * sees no EINTR), nor waited for once it enters one.
  *
  * The writer sleeps on a futex the handlers bump: spinning would starve
  * the very threads it waits for (measured: 40x slower on 2 CPUs).
@@ -157,6 +157,35 @@ ssize_t uc_self_rw(bool wr, void *local, uintptr_t remote, size_t len)
 		atomic_store_explicit(&no_vm_rw, true, memory_order_relaxed);
 	}
 	return self_rw_pipe(wr, local, remote, len);
+}
+
+/*
+ * A call may also be stopped inside a window by another signal handler
+ * that is still running: its context is then in that signal's frame,
+ * higher on the stack. Each arch names a word its frames hold (key) and
+ * checks each candidate (found); the stack is read with uc_self_rw, so a
+ * scan past its end cannot fault. Bounded to UC_SCAN bytes above sp.
+ */
+#define UC_SCAN		65536
+#define UC_CHUNK_READ	2048
+
+int uc_scan_frames(uintptr_t sp, uint64_t key, int (*found)(uintptr_t at))
+{
+	uint64_t buf[UC_CHUNK_READ / 8];
+	uintptr_t lo = sp & ~(uintptr_t)7, off;
+	int st = UC_ACK_DONE;
+	ssize_t n;
+	size_t k;
+
+	for (off = 0; off < UC_SCAN; off += sizeof(buf)) {
+		n = uc_self_rw(false, buf, lo + off, sizeof(buf));
+		for (k = 0; n > 0 && k < (size_t)n / 8; k++)
+			if (buf[k] == key && found(lo + off + 8 * k) == UC_ACK_BUSY)
+				st = UC_ACK_BUSY;
+		if (n != sizeof(buf))
+			break;
+	}
+	return st;
 }
 
 static void on_grace(int sig, siginfo_t *si, void *ucv)

@@ -105,7 +105,7 @@ static ssize_t uf_pwrite(struct tfd_handle *h, const void *buf, size_t len,
 		return ut_write_pcs(t, buf, len);
 	pthread_mutex_lock(&t->lock);
 	ut_fill_pcs(t, &pcs);
-	err = ctx == TRAMPFD_REGS_OFFSET ? tfd_check_regs(buf, len, &pcs)
+	err = ctx == TRAMPFD_REGS_OFFSET ? tfd_check_regs(buf, len, &pcs, 0)
 					 : tfd_check_stack(buf, len);
 	if (err)
 		goto out;

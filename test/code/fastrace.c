@@ -29,9 +29,8 @@
 #include <time.h>
 #include <trampfd.h>
 
-/* src/user_code_grace.c (hidden; this test links the static library). */
-enum { UC_FIN_SLOT, UC_FIN_LOADER, UC_FIN_OUTER, UC_FIN_N };
-extern _Atomic unsigned long uc_finished[UC_FIN_N];
+/* uc_finished: hidden in the library; this test links the static one. */
+#include "user_code.h"
 
 #define A 0xaaaa0000aaaa0000UL
 #define C 0xcccc0000cccc0000UL

@@ -116,19 +116,15 @@ int uc_arch_finish(struct ucontext_t *uc)
 }
 
 /*
- * Handlers still running under this one: their interrupted contexts are in
- * signal frames higher on the stack, each a struct sigcontext whose
- * reserved area starts with the FP/SIMD record (magic, size). Candidates
- * are checked (EL0 pstate, no uc_link) and read and written with
- * process_vm_readv/writev, so a wrong guess cannot fault; only a pc inside
- * a window changes anything. Bounded to UC_SCAN bytes above sp.
+ * An outer handler's frame (uc_scan_frames): a struct sigcontext whose
+ * reserved area starts with the FP/SIMD record (magic, size), found by
+ * that record's head. Checked (EL0 pstate, no uc_link) before anything is
+ * changed; only a pc inside a window changes anything.
  */
-#define UC_SCAN		65536
-#define UC_CHUNK_READ	2048
 #define A64_RESERVED	288	/* offsetof(struct sigcontext, __reserved) */
 #define A64_MC_IN_UC	176	/* offsetof(struct ucontext, uc_mcontext) */
-#define A64_FPSIMD	0x46508001U
-#define A64_FPSIMD_SIZE	528U
+/* The FP/SIMD record's head as one little-endian word: magic, then size. */
+#define A64_FPSIMD_HEAD	(0x46508001U | (uint64_t)528U << 32)
 
 static int finish_frame(uintptr_t mc)
 {
@@ -149,25 +145,16 @@ static int finish_frame(uintptr_t mc)
 	return UC_ACK_DONE;
 }
 
+/* __reserved, where the record starts, is 16-aligned. */
+static int found_fpsimd(uintptr_t at)
+{
+	if ((at & 15) || at < A64_RESERVED + A64_MC_IN_UC)
+		return UC_ACK_DONE;
+	return finish_frame(at - A64_RESERVED);
+}
+
 int uc_arch_finish_outer(struct ucontext_t *uc, uintptr_t restorer)
 {
-	uint32_t buf[UC_CHUNK_READ / 4];
-	uintptr_t lo = uc->uc_mcontext.sp & ~(uintptr_t)15, off;
-	int st = UC_ACK_DONE;
-	ssize_t n;
-	size_t k;
-
 	(void)restorer;		/* arm64 frames do not hold it */
-	for (off = 0; off < UC_SCAN; off += sizeof(buf)) {
-		n = uc_self_rw(false, buf, lo + off, sizeof(buf));
-		/* The record is 16-aligned: so is __reserved. */
-		for (k = 0; n > 0 && k + 1 < (size_t)n / 4; k += 4)
-			if (buf[k] == A64_FPSIMD && buf[k + 1] == A64_FPSIMD_SIZE &&
-			    lo + off + 4 * k >= A64_RESERVED + A64_MC_IN_UC &&
-			    finish_frame(lo + off + 4 * k - A64_RESERVED) == UC_ACK_BUSY)
-				st = UC_ACK_BUSY;
-		if (n != sizeof(buf))
-			break;
-	}
-	return st;
+	return uc_scan_frames(uc->uc_mcontext.sp, A64_FPSIMD_HEAD, found_fpsimd);
 }

@@ -107,17 +107,10 @@ static int finish_slot(greg_t *g)
 }
 
 /*
- * A call may also be stopped inside a window by another signal handler
- * that is still running: then the window's context is in that signal's
- * frame, higher on the stack, and the handler's return will resume it.
- * Frames are found by their pretcode (the restorer, which is also where
- * this handler returns), checked field by field, read and written with
- * process_vm_readv/writev so that a wrong guess cannot fault. Bounded to
- * UC_SCAN bytes above the interrupted stack pointer.
+ * An outer handler's frame (uc_scan_frames), found by its pretcode: the
+ * restorer, which is also where this handler returns. Checked field by
+ * field before anything is changed.
  */
-#define UC_SCAN		65536
-#define UC_CHUNK_READ	2048
-
 static int finish_frame(uintptr_t a)
 {
 	struct {
@@ -142,25 +135,6 @@ static int finish_frame(uintptr_t a)
 	return st;
 }
 
-static int finish_outer(uintptr_t sp, uint64_t restorer)
-{
-	uint64_t buf[UC_CHUNK_READ / 8];
-	uintptr_t lo = sp & ~(uintptr_t)7, off;
-	int st = UC_ACK_DONE;
-	ssize_t n;
-	size_t k;
-
-	for (off = 0; off < UC_SCAN; off += sizeof(buf)) {
-		n = uc_self_rw(false, buf, lo + off, sizeof(buf));
-		for (k = 0; n > 0 && k < (size_t)n / 8; k++)
-			if (buf[k] == restorer && finish_frame(lo + off + 8 * k) == UC_ACK_BUSY)
-				st = UC_ACK_BUSY;
-		if (n != sizeof(buf))
-			break;
-	}
-	return st;
-}
-
 int uc_arch_finish(struct ucontext_t *uc)
 {
 	return finish_slot(uc->uc_mcontext.gregs);
@@ -168,5 +142,5 @@ int uc_arch_finish(struct ucontext_t *uc)
 
 int uc_arch_finish_outer(struct ucontext_t *uc, uintptr_t restorer)
 {
-	return finish_outer(uc->uc_mcontext.gregs[REG_RSP], restorer);
+	return uc_scan_frames(uc->uc_mcontext.gregs[REG_RSP], restorer, finish_frame);
 }
