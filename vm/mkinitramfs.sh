@@ -13,26 +13,23 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(mktemp -d "${TMPDIR:-/tmp}/trampfd-initrd.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 
+# The executables in directory $1, if any, into $root/$2.
+exes() {
+	mkdir -p "$root/$2"
+	for f in "$1"/*; do
+		if [ -f "$f" ] && [ -x "$f" ]; then cp "$f" "$root/$2/"; fi
+	done
+}
+
 mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" \
-	"$root/tmp" "$root/t/kernel" "$root/t/suite" "$root/t/bin"
+	"$root/tmp" "$root/t/bin"
 cp "${BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
 cp "$here/init" "$root/init"
 chmod 755 "$root/init"
 cp "$module" "$root/t/trampfd.ko"
-for f in "$ktests"/*; do
-	[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$root/t/kernel/"
-done
-if [ -d "$suite" ]; then
-	for f in "$suite"/*; do
-		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$root/t/suite/"
-	done
-fi
-if [ -n "${UNITS:-}" ]; then
-	mkdir -p "$root/t/unit"
-	for f in "$UNITS"/*; do
-		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$root/t/unit/"
-	done
-fi
+exes "$ktests" t/kernel
+exes "$suite" t/suite
+if [ -n "${UNITS:-}" ]; then exes "$UNITS" t/unit; fi
 [ -f "$runner" ] && cp "$runner" "$root/t/runner.sh"
 [ -x "$mdwe" ] && cp "$mdwe" "$root/t/bin/mdwe-run"
 [ -x "$bench" ] && cp "$bench" "$root/t/bin/vm_bench"
