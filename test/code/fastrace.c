@@ -13,11 +13,6 @@
  * 1 fail.
  */
 #include <errno.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <stddef.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <pthread.h>
@@ -28,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <trampfd.h>
+#include "../lib/no_vm_rw.h"
 
 /* uc_finished: hidden in the library; this test links the static one. */
 #include "user_code.h"
@@ -60,30 +56,6 @@ static __attribute__((noinline)) unsigned long fc(unsigned long a0, unsigned lon
 		atomic_fetch_add(&bad, 1);
 	atomic_fetch_add(&seen[2], 1);
 	return 0;
-}
-
-#if defined(__x86_64__)
-#define ARCH_NR AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define ARCH_NR AUDIT_ARCH_AARCH64
-#endif
-
-static int no_vm_rw(void)
-{
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH_NR, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 1, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_writev, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
-
-	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	       syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 }
 
 static double now(void)
@@ -145,7 +117,7 @@ int main(int argc, char **argv)
 	int fd, i, covered = 0;
 	struct sigaction sa = { .sa_handler = slow, .sa_flags = SA_RESTART };
 
-	if (argc > 2 && !strcmp(argv[2], "no-vm-rw") && no_vm_rw()) {
+	if (argc > 2 && !strcmp(argv[2], "no-vm-rw") && t_no_vm_rw()) {
 		printf("FAIL: seccomp: %s\n", strerror(errno));
 		return 1;
 	}
