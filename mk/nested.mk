@@ -157,3 +157,11 @@ $(B)/bench/nested_lib: bench/nested_lib.c bench/bench.h $(NESTED_LIB)
 bench-nested: $(B)/bench/nested_lib
 	@{ $(BENCH_MACHINE); echo; $(B)/bench/nested_lib; } | tee $(B)/bench-nested-lib.md
 BENCH_STEPS += bench-nested
+
+# make install: the library next to libtrampfd, its man page.
+.PHONY: install-nested
+install-nested: $(NESTED_LIB)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(NESTED_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(NESTED_SONAME) $(DESTDIR)$(LIBDIR)/libtrampfd-nested.so
+install: install-nested
