@@ -30,8 +30,17 @@ $(B)/test-nested/%: test/nested/%.c test/nested/nt.h test/nested/chain_$(ARCH).S
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itest/lib -Wno-shadow -Wl,-z,noexecstack -o $@ $< test/nested/chain_$(ARCH).S \
 		-L$(B) -Wl,--no-as-needed -ltrampfd-nested -ltrampfd -Wl,-rpath,$(abspath $(B)) $(LDFLAGS)
+# x86_64's other two forms: endbr64 first (-fcf-protection), movl for a
+# 32-bit address (no PIE); the default build's is PIE, movabs.
+NESTED_FORM_FLAGS_cet := -fcf-protection=full
+NESTED_FORM_FLAGS_nopie := -fno-pie -no-pie
+NESTED_FORM_BIN_x86_64 := $(B)/test-nested/emu-recursion-cet $(B)/test-nested/emu-recursion-nopie
+$(B)/test-nested/emu-recursion-%: test/nested/emu-recursion.c test/nested/nt.h $(NESTED_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(NESTED_FORM_FLAGS_$*) -Itest/lib -Wno-shadow -Wl,-z,noexecstack -o $@ $< \
+		-L$(B) -Wl,--no-as-needed -ltrampfd-nested -ltrampfd -Wl,-rpath,$(abspath $(B)) $(LDFLAGS)
 .PHONY: nested-tests
-nested-tests: $(NESTED_TEST_BIN) $(MDWE_RUN)
+nested-tests: $(NESTED_TEST_BIN) $(NESTED_FORM_BIN_$(ARCH)) $(MDWE_RUN)
 
 # Static, for aarch64 under qemu-user: there (qemu 7.2) a dynamically
 # linked guest hangs in fork, and in pthread_create once libtrampfd.so is

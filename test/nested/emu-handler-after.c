@@ -93,7 +93,8 @@ int main(void)
 
 		T_ASSERT(p != MAP_FAILED, "mmap");
 		NT_CATCH(nt_apply((long (*)(long))p, 0));
-		T_ASSERT(nt_caught.addr == p, "fetch from a zero page: handler saw %p, want %p", nt_caught.addr, p);
+		T_ASSERT(nt_caught.addr == p && nt_caught.fetch, "fetch from a zero page: handler saw %p, want the call at %p",
+			 nt_caught.addr, p);
 	}
 	return nt_pass();
 }

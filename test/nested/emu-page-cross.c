@@ -41,17 +41,19 @@ static __attribute__((noinline)) void cross(const char *how)
 	g = (long (*)(long))(two + ps - 4);
 	T_ASSERT(!munmap(two + ps, ps), "munmap");
 	NT_CATCH(nt_apply(g, 0));
-	T_ASSERT(nt_caught.addr == (void *)g, "%s: into an unmapped page: handler saw %p, want %p",
-		 how, nt_caught.addr, (void *)g);
+	T_ASSERT(nt_caught.addr == (void *)g && nt_caught.fetch,
+		 "%s: into an unmapped page: handler saw %p (fetch %d), want the call at %p",
+		 how, nt_caught.addr, nt_caught.fetch, (void *)g);
 	/* A whole form on a page that cannot be read. */
 	g = (long (*)(long))(two + 64);
 	memcpy((char *)g, (const char *)f, FORM_MAX);
 	T_ASSERT(!mprotect(two, ps, PROT_NONE), "mprotect");
 	NT_CATCH(nt_apply(g, 0));
-	T_ASSERT(nt_caught.addr == (void *)g, "%s: PROT_NONE page: handler saw %p", how, nt_caught.addr);
+	T_ASSERT(nt_caught.addr == (void *)g && nt_caught.fetch,
+		 "%s: PROT_NONE page: handler saw %p (fetch %d), want the call", how, nt_caught.addr, nt_caught.fetch);
 	/* A load from those bytes is a data fault, never emulated. */
 	NT_CATCH((void)*(volatile char *)g);
-	T_ASSERT(nt_caught.addr == (void *)g, "%s: load: handler saw %p", how, nt_caught.addr);
+	T_ASSERT(nt_caught.addr == (void *)g && !nt_caught.fetch, "%s: load: handler saw %p", how, nt_caught.addr);
 	munmap(two, ps);
 }
 

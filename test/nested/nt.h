@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include "t.h"
 
@@ -35,6 +36,7 @@ struct nt_caught {
 	volatile int count, sig;
 	void *volatile addr;
 	volatile int code;
+	volatile int fetch;	/* the PC was the fault address: a call, not a load */
 	sigset_t mask;		/* the mask the handler ran with */
 };
 static struct nt_caught nt_caught __attribute__((unused));
@@ -46,6 +48,11 @@ static void __attribute__((unused)) nt_catch(int sig, siginfo_t *si, void *uc)
 	nt_caught.sig = sig;
 	nt_caught.addr = si->si_addr;
 	nt_caught.code = si->si_code;
+#if defined(__x86_64__)
+	nt_caught.fetch = ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP] == (greg_t)si->si_addr;
+#elif defined(__aarch64__)
+	nt_caught.fetch = ((ucontext_t *)uc)->uc_mcontext.pc == (unsigned long)si->si_addr;
+#endif
 	sigprocmask(SIG_SETMASK, NULL, &nt_caught.mask);
 	siglongjmp(nt_caught.env, 1);
 }
