@@ -71,6 +71,8 @@ int main(void)
 		p[k] = bench_per_call(plain, CALLS);
 	}
 	__gcc_nested_func_ptr_deleted();
+	printf("heap-ABI closures from cell %s (TRAMPFD_CELL; unset: the default)\n\n",
+	       getenv("TRAMPFD_CELL") ? getenv("TRAMPFD_CELL") : "default");
 	printf("| measured (median of %d rounds) | ns | baseline ns | ratio | goal | |\n", ROUNDS);
 	printf("|---|---|---|---|---|---|\n");
 	row("emulated stack trampoline / raw SIGSEGV round trip", bench_median(e, ROUNDS),
