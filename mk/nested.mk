@@ -84,6 +84,7 @@ check-nested: nested-tests $(TOOL)
 			sh test/runner.sh $$c --mdwe; \
 	done
 	@TRAMPFD=$(TOOL) CC=$(CC) OUT=$(B)/nested/tool TRAMPFD_RESULTS=$(abspath $(B))/results.txt \
+		MDWE_RUN=$(abspath $(MDWE_RUN)) \
 		sh test/nested/tool/noexecstack.sh
 	@r=$(abspath $(B))/results.txt; \
 	if [ ! -f $(NESTED_GCC_TAR) ]; then \

@@ -5,7 +5,10 @@
 # (so it dies alone) and runs under trampfd run --nested; ELF32/ELF64 in
 # both byte orders change in exactly PT_GNU_STACK's flags word; what the
 # tool does not understand is refused, with the file left as it was.
-# Env: TRAMPFD (the tool), CC, OUT (a scratch directory), TRAMPFD_RESULTS.
+# Under MDWE, ld.so refuses to dlopen a library that asks for an executable
+# stack; after noexecstack it loads, and its nested function runs.
+# Env: TRAMPFD (the tool), CC, OUT (a scratch directory), MDWE_RUN,
+# TRAMPFD_RESULTS.
 set -u
 py=/usr/bin/python3
 mkdir -p "$OUT"
@@ -30,6 +33,46 @@ elif ! timeout 10 "$TRAMPFD" run --nested -- "$OUT/n"; then
 	report "FAIL nested-tool/noexecstack-run: trampfd run --nested: exit $?"
 else
 	report "PASS nested-tool/noexecstack-run: dies alone after noexecstack, runs under trampfd run --nested"
+fi
+
+cat >"$OUT/lib.c" <<'EOT'
+static int apply(int (*f)(int), int x) { int (*volatile g)(int) = f; return g(x); }
+int lib_sum(int k) { int in(int x) { return k + x; } return apply(in, 1); }
+EOT
+cat >"$OUT/dl.c" <<'EOT'
+#include <dlfcn.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	void *h = dlopen(argv[1], RTLD_NOW);
+	int (*f)(int);
+
+	if (!h) {
+		fprintf(stderr, "%s\n", dlerror());
+		return 2;
+	}
+	f = (int (*)(int))dlsym(h, "lib_sum");
+	return f && f(41) == 42 ? 0 : 1;
+}
+EOT
+if [ -z "${MDWE_RUN:-}" ] || ! "$MDWE_RUN" true 2>/dev/null; then
+	report "SKIP nested-tool/noexecstack-dlopen-mdwe: no PR_SET_MDWE here"
+elif ! $CC -O0 -shared -fPIC -o "$OUT/libn.so" "$OUT/lib.c" 2>"$OUT/cc.log" ||
+     ! $CC -O0 -o "$OUT/dl" "$OUT/dl.c" 2>>"$OUT/cc.log"; then
+	report "FAIL nested-tool/noexecstack-dlopen-mdwe: build: $(tail -n 1 "$OUT/cc.log")"
+else
+	timeout 10 "$TRAMPFD" run --nested -- "$MDWE_RUN" "$OUT/dl" "$OUT/libn.so" 2>"$OUT/dl.err"
+	before=$?
+	"$TRAMPFD" noexecstack "$OUT/libn.so" >/dev/null
+	timeout 10 "$TRAMPFD" run --nested -- "$MDWE_RUN" "$OUT/dl" "$OUT/libn.so" 2>>"$OUT/dl.err"
+	after=$?
+	if [ "$before" != 2 ]; then
+		report "FAIL nested-tool/noexecstack-dlopen-mdwe: an executable-stack library loaded under MDWE (exit $before)"
+	elif [ "$after" != 0 ]; then
+		report "FAIL nested-tool/noexecstack-dlopen-mdwe: after noexecstack: exit $after: $(tail -n 1 "$OUT/dl.err")"
+	else
+		report "PASS nested-tool/noexecstack-dlopen-mdwe: refused before ($(head -n 1 "$OUT/dl.err" | sed 's/^[^:]*: //')), loads and runs after"
+	fi
 fi
 
 if [ ! -x $py ]; then
