@@ -253,7 +253,7 @@ static void op_write_regs(struct in *in)
 	len = 8 + 16 * (size_t)nr;
 	if (shape & 0x80 && shape != 0xff)
 		len = (len + (shape & 0x30) / 0x10 * 8 - 8) % sizeof(buf);
-	want = i >= t->n ? -EINVAL : ref_regs(buf, len, &t->pcs);
+	want = i >= t->n ? -EINVAL : ref_regs(buf, len, &t->pcs, t->code);
 	if (!want)
 		want = len;
 	got = trampfd_pwrite(t->fd, buf, len, TRAMPFD_OFFSET(i, TRAMPFD_REGS_OFFSET));

@@ -99,27 +99,6 @@ TFD_EXPORT int trampfd_create(int type, const void *data, unsigned int flags)
 	return fd;
 }
 
-/* Splits a symbolic offset; the cell checks index against its table. */
-static int decode(struct tfd_handle *h, off_t off, unsigned int *index,
-		  unsigned int *ctx)
-{
-	uint64_t o = (uint64_t)off;
-
-	if (off < 0 || (o >> TRAMPFD_INDEX_SHIFT) >= h->n)
-		return -EINVAL;
-	*index = o >> TRAMPFD_INDEX_SHIFT;
-	*ctx = o & TRAMPFD_CTX_MASK;
-	switch (*ctx) {
-	case TRAMPFD_REGS_OFFSET:
-	case TRAMPFD_STACK_OFFSET:
-		return 0;
-	case TRAMPFD_MAP_OFFSET:
-	case TRAMPFD_ALLOWED_PCS_OFFSET:
-		return *index ? -EINVAL : 0;
-	}
-	return -EINVAL;
-}
-
 /*
  * What pread and pwrite share: the handle, the buffer check and the decoded
  * offset; refused is the context the call cannot address.
@@ -134,10 +113,10 @@ static int io_args(int fd, const void *buf, off_t offset, unsigned int refused,
 		return -EBADF;
 	if (!buf)
 		return -EFAULT;
-	err = decode(*h, offset, index, ctx);
+	err = tfd_offset(offset, (*h)->n, index, ctx);
 	if (err)
 		return err;
-	return *ctx == refused ? -EINVAL : 0;
+	return *ctx == refused ? tfd_refuse(TFD_OFF_DIRECTION) : 0;
 }
 
 TFD_EXPORT ssize_t trampfd_pwrite(int fd, const void *buf, size_t len, off_t offset)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "trampfd.h"
+#include <linux/trampfd_contract.h>
 
 #define TFD_HIDDEN __attribute__((visibility("hidden")))
 /* The public calls; src/libtrampfd.map names the same set. */
@@ -58,24 +59,25 @@ int tfd_fdtab_insert(struct tfd_handle *h) TFD_HIDDEN;
 struct tfd_handle *tfd_fdtab_get(int fd) TFD_HIDDEN;
 void tfd_fdtab_remove(int fd) TFD_HIDDEN;
 
-/* Context validation (ctx.c): pure functions, no side effects. */
+/*
+ * Context validation (ctx.c): the shared contract's checks, as -errno, with
+ * the reason on stderr under TRAMPFD_DEBUG=1. Pure: no side effects.
+ */
 struct tfd_pcs {
 	unsigned int n;
-	uint64_t pc[TRAMPFD_MAX_PCS];
+	__u64 pc[TRAMPFD_MAX_PCS];	/* __u64: the contract's type */
 };
-/* reserved: registers the cell cannot set (bit name - TFD_REG_FIRST), -EINVAL. */
+/* reserved: registers the cell cannot set (TFD_REG_BIT), -EINVAL. */
 int tfd_check_regs(const void *buf, size_t len, const struct tfd_pcs *allowed,
 		   uint32_t reserved) TFD_HIDDEN;
 int tfd_check_stack(const void *buf, size_t len) TFD_HIDDEN;
 int tfd_check_pcs(const void *buf, size_t len, struct tfd_pcs *out) TFD_HIDDEN;
-bool tfd_reg_valid(uint32_t name) TFD_HIDDEN;	/* per arch */
-
-/* Decoded register context, ready to apply. */
-struct tfd_regset {
-	uint32_t mask;			/* bit (name - TFD_REG_FIRST) */
-	uint64_t val[32];
-};
-/* Decodes a buffer tfd_check_regs() accepted. */
+/* Decodes a buffer tfd_check_regs() accepted into a struct tfd_regset. */
 void tfd_decode_regs(const void *buf, struct tfd_regset *rs) TFD_HIDDEN;
+/* Splits a pread/pwrite offset of a table of n trampolines, or -EINVAL. */
+int tfd_offset(off_t off, unsigned int n, unsigned int *index,
+	       unsigned int *ctx) TFD_HIDDEN;
+/* -EINVAL for a contract reason, told on stderr under TRAMPFD_DEBUG=1. */
+int tfd_refuse(int reason) TFD_HIDDEN;
 
 #endif
