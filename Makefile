@@ -100,7 +100,7 @@ BENCH_STEPS :=
 # trampfd.ko's sources with kernel/arch/$(1)/ (x86, arm64): every module
 # build in mk/ depends on them, whatever order the fragments are read in.
 kmod_src = $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/arch/$(1)/*.[ch])) \
-	kernel/Kbuild include/linux/trampfd.h
+	kernel/Kbuild include/linux/trampfd.h include/linux/trampfd_contract.h
 -include $(sort $(wildcard mk/*.mk))
 
 check: all
