@@ -94,18 +94,52 @@ clean:
 	rm -rf $(B)
 
 # Fragments: test suite (mk/test.mk), module and guest (mk/kernel.mk),
-# benchmarks (mk/bench.mk). Each appends to CHECK_STEPS / BENCH_STEPS.
+# benchmarks (mk/bench.mk), one more per directory of checks
+# (test/*/rules.mk). Each appends its steps to CHECK_STEPS / BENCH_STEPS.
 CHECK_STEPS :=
 BENCH_STEPS :=
-# trampfd.ko's sources with kernel/arch/$(1)/ (x86, arm64): every module
-# build in mk/ depends on them, whatever order the fragments are read in.
+
+# What several fragments use is defined here, before any of them is read,
+# so no fragment depends on the order they are read in.
+# trampfd.ko's sources with kernel/arch/$(1)/ (x86, arm64), for every
+# module build in mk/.
 kmod_src = $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/arch/$(1)/*.[ch])) \
 	kernel/Kbuild include/linux/trampfd.h include/linux/trampfd_contract.h
--include $(sort $(wildcard mk/*.mk))
+# The conformance suite's helpers (test/lib), linked by every test program
+# of mk/test.mk, mk/sanitize.mk and test/*/rules.mk.
+TEST_LIB_OBJ := $(patsubst test/lib/%.c,$(B)/test-obj/lib/%.o,$(wildcard test/lib/*.c)) \
+	$(patsubst test/lib/%.S,$(B)/test-obj/lib/%.o,$(wildcard test/lib/*.S))
+TEST_CFLAGS = $(ALL_CFLAGS) -Itest/lib
+# $(call run_cells,DIR,PREFIX,CELLS[,--mdwe]): test/runner.sh over the
+# programs in DIR for each cell. The runner writes every result line, with
+# PREFIX in front of the cell ("PASS tamper-user-fault/x"), to stdout and
+# results.txt: the one place lines are labelled.
+define run_cells
+	@for c in $(3); do \
+		TRAMPFD_TESTDIR=$(1) TRAMPFD_MDWE_RUN=$(abspath $(B))/test-bin/mdwe-run \
+			TRAMPFD_PREFIX=$(2) TRAMPFD_RESULTS=$(abspath $(B))/results.txt \
+			sh test/runner.sh $$c $(4); \
+	done
+endef
+# The newest of some kernel images by version (6.1.0-13 after 6.1.0-9).
+newest = $(lastword $(shell printf '%s\n' $(1) | sort -V))
+
+-include $(sort $(wildcard mk/*.mk)) $(sort $(wildcard test/*/rules.mk))
+
+# make check runs the steps in CHECK_ORDER first, in that order, the basic
+# suite first: the user cells, then the unit, fuzz, sanitizer and security
+# checks, the cross build, then the guests (slowest). A step a fragment
+# appends (CHECK_STEPS += check-foo) that CHECK_ORDER does not name runs
+# after them, in the order the fragments are read; name it here to place it.
+# A step in CHECK_ORDER that no fragment defines is not run.
+CHECK_ORDER := check-user check-code-unit check-fuzz check-sanitize check-tamper \
+	check-inject check-stress check-policy check-install check-aarch64 \
+	check-checkpatch check-vm check-vm-arm64 check-vm-612 check-vm-arm64-612
+CHECK_RUN = $(filter $(CHECK_STEPS),$(CHECK_ORDER)) $(filter-out $(CHECK_ORDER),$(CHECK_STEPS))
 
 check: all
 	@rm -f $(B)/results.txt
-	@set -e; for s in $(CHECK_STEPS); do $(MAKE) --no-print-directory $$s; done
+	@set -e; for s in $(CHECK_RUN); do $(MAKE) --no-print-directory $$s; done
 	@sh test/summary.sh $(B)/results.txt
 
 bench: all

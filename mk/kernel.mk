@@ -6,7 +6,7 @@
 #   make bench-vm  boot the guest and run bench/vm_bench
 # The guest kernel is the newest /boot/vmlinuz-*-amd64 (linux-image-amd64),
 # not the host's: modules cannot be loaded on the host.
-VM_VMLINUZ ?= $(lastword $(sort $(wildcard /boot/vmlinuz-*-amd64)))
+VM_VMLINUZ ?= $(call newest,$(wildcard /boot/vmlinuz-*-amd64))
 KVER ?= $(patsubst /boot/vmlinuz-%,%,$(VM_VMLINUZ))
 KDIR ?= /lib/modules/$(KVER)/build
 VM_TIMEOUT ?= 1500
