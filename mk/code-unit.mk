@@ -10,7 +10,7 @@
 # hidden finisher counters fastrace reads.
 #   make check-code-unit     result lines code/..., aarch64-code/...
 # The 6.12 guests run them too, on a real kernel (mk/kernel-612.mk).
-# test/code/run.sh is the measurements' script, not part of make check.
+# The cell's measurements are benchmarks: bench/uc_*.c, make bench-user-code.
 CODE_UNITS := forms fastrace
 CODE_UNIT_BIN = $(addprefix $(B)/code-unit/,$(CODE_UNITS))
 CODE_UNIT_TMO ?= 60
