@@ -34,9 +34,9 @@ define KTEST_CC
 @mkdir -p $(@D)
 $(CC) $(KTEST_CFLAGS) -static -Wl,-z,noexecstack -o $@ $< $(LDFLAGS)
 endef
-$(B)/kernel-test/%: test/kernel/%.c $(wildcard test/kernel/*.h) include/linux/trampfd.h
+$(B)/kernel-test/%: test/kernel/%.c $(wildcard test/kernel/*.h) include/trampfd.h include/linux/trampfd.h
 	$(KTEST_CC)
-$(B)/kernel-test/%: test/kernel/$(KTEST_ARCH)/%.c $(wildcard test/kernel/*.h) include/linux/trampfd.h
+$(B)/kernel-test/%: test/kernel/$(KTEST_ARCH)/%.c $(wildcard test/kernel/*.h) include/trampfd.h include/linux/trampfd.h
 	$(KTEST_CC)
 kernel-test-build: $(KTEST_BIN)
 

@@ -11,6 +11,9 @@
 #include <unistd.h>
 #include "internal.h"
 
+/* The public header's name for the PC is the contract's. */
+_Static_assert(TRAMPFD_REG_PC == TFD_REG_PC, "trampfd.h and the contract disagree on the PC");
+
 /* TRAMPFD_DEBUG, read once: -1 not yet, then 0 or 1. */
 static atomic_int debug = -1;
 
@@ -28,8 +31,8 @@ static int debug_on(void)
 }
 
 /*
- * One write(2), no stdio: a program may write contexts from a signal
- * handler, and the library never changes errno.
+ * One write(2), no stdio: the line cannot interleave with another thread's
+ * or sit in the program's stderr buffer; errno is kept, as in every call.
  */
 int tfd_refuse(int reason)
 {

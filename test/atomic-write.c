@@ -72,7 +72,7 @@ static void write_ctx(unsigned int i, uint64_t tag)
 		nm[k] = names[k];
 		vals[k] = tag | k;
 	}
-	nm[9] = T_REG_PC;
+	nm[9] = TRAMPFD_REG_PC;
 	vals[9] = (uint64_t)(uintptr_t)(tag == TAG_A ? t_grab : t_grab_b);
 	len = t_regs_fill(&r, 10, nm, vals);
 	if (trampfd_pwrite(t.fd, &r, len, TRAMPFD_OFFSET(i, TRAMPFD_REGS_OFFSET)) != (long)len)

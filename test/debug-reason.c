@@ -47,7 +47,7 @@ static const char *restore(void)
 
 int main(void)
 {
-	uint32_t names[2] = { T_REG_ARG0, T_REG_PC };
+	uint32_t names[2] = { TRAMPFD_REG_ARG0, TRAMPFD_REG_PC };
 	uint64_t vals[2] = { 1, 0 };
 	struct t_regs r;
 	size_t len;

@@ -102,7 +102,7 @@ static void on_usr1(int sig)
 
 int main(void)
 {
-	uint32_t names[1] = { T_REG_PC };
+	uint32_t names[1] = { TRAMPFD_REG_PC };
 	uint64_t vals[1] = { (uint64_t)(uintptr_t)t_regs_record };
 	static char alt[1 << 16] __attribute__((aligned(16)));
 	struct t_regs r;

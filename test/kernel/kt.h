@@ -17,7 +17,8 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/trampfd.h>
+/* TRAMPFD_REG_PC, _ARG0, _ARG1: the public header's register names. */
+#include <trampfd.h>
 
 /* Register names and assembly helpers of this architecture. */
 #if defined(__x86_64__)
@@ -102,12 +103,12 @@ struct kt_regs {
 static inline long kt_set(int fd, unsigned int i, void *pc, int nargs,
 			  long a0, long a1, long a2)
 {
-	static const unsigned int arg[] = { KT_REG_ARG0, KT_REG_ARG1, KT_REG_ARG2 };
+	static const unsigned int arg[] = { TRAMPFD_REG_ARG0, TRAMPFD_REG_ARG1, KT_REG_ARG2 };
 	struct kt_regs r = { .h.nregs = nargs + 1 };
 	long v[] = { a0, a1, a2 };
 	int k;
 
-	r.r[0].name = KT_REG_PC;
+	r.r[0].name = TRAMPFD_REG_PC;
 	r.r[0].value = (uintptr_t)pc;
 	for (k = 0; k < nargs; k++) {
 		r.r[k + 1].name = arg[k];
