@@ -21,3 +21,15 @@ check-closure-examples: $(CLOSURE_EX_BIN)
 	done
 
 CHECK_STEPS += check-closure-examples
+
+# Issue 11's table (bench/closure_bench.c): closures against a plain call,
+# libffi, two pwrites to a memfd, one thread; private memory at 10M live.
+$(B)/bench/closure_bench: bench/closure_bench.c bench/anchors.c bench/anchors.h bench/bench.h $(STLIB)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ bench/closure_bench.c bench/anchors.c $(STLIB) \
+		-lffi -ltrampoline $(LDFLAGS)
+.PHONY: bench-closure
+bench-closure: $(B)/bench/closure_bench
+	@{ $(BENCH_MACHINE); echo; $(B)/bench/closure_bench; } | tee $(B)/bench-closure.md
+
+BENCH_STEPS += bench-closure
