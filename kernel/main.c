@@ -178,7 +178,7 @@ static int tfd_create(const struct trampfd_create_args *args)
 	int fd, err;
 
 	if (args->flags || args->reserved || args->type != TRAMPFD_USER ||
-	    args->data_size != sizeof(u))
+	    args->data_size != sizeof(u) || !args->data)
 		return -EINVAL;
 	if (copy_from_user(&u, u64_to_user_ptr(args->data), sizeof(u)))
 		return -EFAULT;

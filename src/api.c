@@ -73,7 +73,7 @@ TFD_EXPORT int trampfd_create(int type, const void *data, unsigned int flags)
 	if (flags || type != TRAMPFD_USER)
 		return -EINVAL;
 	if (!data)
-		return -EFAULT;
+		return -EINVAL;		/* as RFC v1 answers */
 	memcpy(&u, data, sizeof(u));
 	f = u.flags;
 	if ((f & ~TRAMPFD_USER_FLAGS) ||

@@ -126,6 +126,8 @@ uint32_t uc_grace_stamp(void) TFD_HIDDEN;
 /* 0 once no thread can still be inside a bank retired at stamp. */
 int uc_grace_wait(uint32_t stamp) TFD_HIDDEN;
 bool uc_grace_passed(uint32_t stamp) TFD_HIDDEN;
+/* The signal grace periods send (after setting it up), or -errno. */
+int uc_grace_signal(void) TFD_HIDDEN;
 int uc_region_add(uintptr_t start, size_t len) TFD_HIDDEN;
 void uc_region_del(int idx) TFD_HIDDEN;
 /* The start of the code region holding pc, or 0. */

@@ -404,6 +404,12 @@ int uc_grace_wait(uint32_t stamp)
 	return err;
 }
 
+int uc_grace_signal(void)
+{
+	pthread_once(&grace_once, grace_setup);
+	return grace_err ? grace_err : grace_sig;
+}
+
 int uc_region_add(uintptr_t start, size_t len)
 {
 	unsigned int i;

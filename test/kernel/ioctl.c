@@ -35,6 +35,8 @@ int main(void)
 	KT_EQ(create_raw(&a), -EINVAL);
 	a = good; a.type = TRAMPFD_NUM_TYPES;
 	KT_EQ(create_raw(&a), -EINVAL);
+	a = good; a.data = 0;		/* NULL data: -EINVAL, as RFC v1 */
+	KT_EQ(create_raw(&a), -EINVAL);
 	a = good; a.data_size = 4;
 	KT_EQ(create_raw(&a), -EINVAL);
 	a = good; a.data_size = 16;
