@@ -17,7 +17,7 @@ AR := $(CROSS)ar
 B ?= build
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
-ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
+ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
 	-Iinclude -Isrc -Isrc/arch/$(ARCH) -fvisibility=hidden -pthread
 # aarch64: BTI landing pads in C too, so the library keeps the property note;
 # no outline atomics, whose libgcc helpers and constructor have no note
@@ -45,7 +45,7 @@ SHLIB := $(B)/$(SONAME)
 STLIB := $(B)/libtrampfd.a
 TOOL := $(B)/trampfd
 
-.PHONY: all lib tool install check bench clean
+.PHONY: all lib tool install uninstall check bench clean
 all: lib tool
 lib: $(SHLIB) $(STLIB)
 tool: $(TOOL)
@@ -74,21 +74,39 @@ $(STLIB): $(LIB_OBJ)
 $(TOOL): tools/trampfd.c $(STLIB)
 	$(CC) $(ALL_CFLAGS) -fvisibility=default -o $@ $< $(STLIB) $(LDFLAGS)
 
-$(B)/trampfd.pc: trampfd.pc.in
-	sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(INCLUDEDIR)|;s|@VERSION@|$(VERSION)|' $< > $@
-
-install: all $(B)/trampfd.pc
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
-		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
+# A LIBDIR outside the dynamic linker's search path gets an rpath in
+# trampfd.pc, so programs built with pkg-config find the library there;
+# a LIBDIR inside it gets ldconfig after a real (DESTDIR-less) install.
+LD_PATH_HAS_LIBDIR = sh mk/in-ld-path.sh $(LIBDIR)
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
 	install -m 644 include/trampfd.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/linux/trampfd.h $(DESTDIR)$(INCLUDEDIR)/linux/
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libtrampfd.so
 	install -m 644 $(STLIB) $(DESTDIR)$(LIBDIR)/
+	rpath=' -Wl,-rpath,$${libdir}'; if $(LD_PATH_HAS_LIBDIR); then rpath=; fi; \
+	sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e "s|@VERSION@|$(VERSION)|;s|@RPATH@|$$rpath|" trampfd.pc.in >$(B)/trampfd.pc
 	install -m 644 $(B)/trampfd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/
-	install -m 644 $(wildcard man/*.3) $(DESTDIR)$(MANDIR)/man3/
-	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/
+	@# An alias page is a symlink in man/, and installed as one: man -l
+	@# renders it in the tree and installed, where a .so request would not.
+	for m in $(wildcard man/*.[137]); do d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
+		if [ -L $$m ]; then ln -sf $$(readlink $$m) $$d/$${m##*/}; else install -m 644 $$m $$d/; fi; done
+	@if [ -n "$(DESTDIR)" ]; then :; elif $(LD_PATH_HAS_LIBDIR); then ldconfig; \
+	else echo "libtrampfd: $(LIBDIR) is not in the dynamic linker's search path: programs" \
+		"built with 'pkg-config --libs trampfd' find it through the rpath that gives" \
+		"(-Wl,-rpath,$(LIBDIR)); others need that rpath, LD_LIBRARY_PATH, or the directory in" \
+		"/etc/ld.so.conf.d/ and ldconfig (see trampfd(7), Linking)."; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/trampfd.h $(DESTDIR)$(INCLUDEDIR)/linux/trampfd.h \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtrampfd.so $(DESTDIR)$(LIBDIR)/libtrampfd.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/trampfd.pc $(DESTDIR)$(BINDIR)/trampfd \
+		$(foreach m,$(wildcard man/*.[137]),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	@if [ -z "$(DESTDIR)" ] && $(LD_PATH_HAS_LIBDIR); then ldconfig; fi
 
 clean:
 	rm -rf $(B)

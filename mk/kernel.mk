@@ -45,9 +45,12 @@ $(VM_BENCH): bench/vm_bench.c $(STLIB)
 	$(CC) $(ALL_CFLAGS) -static -Wl,-z,noexecstack -o $@ $< $(STLIB) $(LDFLAGS)
 
 # The suite's programs are optional: the guest runs whatever was built.
-vm-initrd: $(KMOD) $(KTEST_BIN) $(VM_BENCH)
+# The module is the one DKMS built (mk/dkms.mk), where dkms can run.
+VM_KMOD ?= $(KMOD)
+vm-initrd: $(VM_KMOD) $(KTEST_BIN) $(VM_BENCH)
 	-$(MAKE) --no-print-directory test-build
-	sh vm/mkinitramfs.sh $(VM_INITRD) $(KMOD) $(B)/kernel-test $(B)/test \
+	@echo "guest module: $(VM_KMOD)"
+	sh vm/mkinitramfs.sh $(VM_INITRD) $(VM_KMOD) $(B)/kernel-test $(B)/test \
 		test/runner.sh $(B)/test-bin/mdwe-run $(VM_BENCH)
 
 # A missing prerequisite or a failed build is a result line, not an error.
