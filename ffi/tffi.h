@@ -18,7 +18,7 @@
 #if defined(__x86_64__)
 #define TFFI_REG_REC	x64_r10		/* libffi's closure register */
 #elif defined(__aarch64__)
-#define TFFI_REG_REC	(arm64_r0 + 17)
+#define TFFI_REG_REC	(arm64_r0 + 18)	/* x17 is code mode's veneer */
 #else
 #error "libtrampfd-ffi: unsupported architecture"
 #endif

@@ -77,3 +77,20 @@ check-ffi-closures: $(B)/policy/policy-run
 	TRAMPFD_RESULTS=$$r /usr/bin/python3 test/ffi/closures.py $(FFI_TS)/libffi.closures \
 		$(B)/ffi/closures $(B)/policy/policy-run $(abspath $(B))
 CHECK_STEPS += check-ffi-closures
+
+# test/ffi/*.c: linked before -lffi (the other way in), with the suite's t.h.
+FFI_TEST_BIN := $(patsubst test/ffi/%.c,$(B)/ffi/test/%,$(wildcard test/ffi/*.c))
+$(B)/ffi/test/%: test/ffi/%.c test/lib/cell.c test/lib/sig.c test/lib/t.h $(FFI_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-deprecated-declarations -fvisibility=default -Itest/lib \
+		-o $@ $< test/lib/cell.c test/lib/sig.c \
+		-L$(B) -ltrampfd-ffi -ltrampfd -lffi -ldl
+
+.PHONY: check-ffi-clients
+check-ffi-clients: $(B)/policy/policy-run
+	@r=$(abspath $(B))/results.txt; \
+	if [ "$(FFI_HAVE)" != y ]; then echo "SKIP ffi/clients: no <ffi.h> (libffi-dev)" | tee -a $$r; exit 0; fi; \
+	$(MAKE) --no-print-directory ffi-lib $(FFI_TEST_BIN) && \
+	TRAMPFD_RESULTS=$$r sh test/ffi/clients.sh $(B)
+
+CHECK_STEPS += check-ffi-clients
