@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * The pool of closures: trampfd tables of slots, each slot bound once and
- * for good to its record (TFFI_REG_REC = the record, PC = tfd_ffi_thunk),
- * so a prep or a free is one pwrite of the record and nothing else. The
- * records of every table live in one memfd, mapped read-only through an
- * O_RDONLY description. Writable closures (what ffi_closure_alloc returns)
- * are kept per slot and never given back to malloc while they are the
- * slot's, so a pointer freed twice is still known as ours.
+ * The pool: each slot is a trampfd closure bound once and for good to
+ * tfd_ffi_thunk with its record in the static-chain register
+ * (TRAMPFD_CTX_CHAIN: x86_64 r10, libffi's own closure register), so a
+ * prep or a free is one pwrite of the record and nothing else. The
+ * records live in one memfd, mapped read-only through an O_RDONLY
+ * description, in chunks of 256 doubling to 65536 records. Writable
+ * closures (what ffi_closure_alloc returns) are kept per slot and never
+ * given back to malloc while they are the slot's, so a pointer freed twice
+ * is still known as ours.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,9 +35,6 @@ struct tslot {
 };
 
 struct chunk {
-	int fd;
-	void *base;
-	struct trampfd_map map;
 	char *rec;		/* the records, read-only */
 	off_t rec_off;
 	unsigned int n;
@@ -166,9 +165,7 @@ static void atfork_child(void)
 static int grow(void)
 {
 	static int atfork_done;
-	struct trampfd_user u = { 0 };
 	struct chunk *ch = &chunks[nchunks];
-	/* 256, 512, ... 65536 slots: fds grow with live closures / 2^16. */
 	unsigned int n = nchunks < 8 ? CHUNK_MIN << nchunks : CHUNK_MAX;
 	size_t len = (size_t)n * TFFI_REC;
 	int err;
@@ -199,23 +196,11 @@ static int grow(void)
 		err = -errno;
 		goto err_slots;
 	}
-	u.ntrampolines = n;
-	ch->fd = trampfd_create(TRAMPFD_USER, &u, 0);
-	if (ch->fd < 0) {
-		err = ch->fd;
-		goto err_rec;
-	}
-	err = trampfd_pread(ch->fd, &ch->map, sizeof(ch->map), TRAMPFD_MAP_OFFSET);
-	if (err >= 0)
-		err = trampfd_mmap(ch->fd, &ch->base);
-	if (err < 0)
-		goto err_fd;
 	ch->rec_off = rec_len;
 	ch->n = n;
 	for (unsigned int i = n; i-- > 0;) {
 		struct tslot *s = &ch->slots[i];
 
-		s->code = trampfd_addr(ch->base, &ch->map, i);
 		s->rec_off = ch->rec_off + (off_t)i * TFFI_REC;
 		s->next_free = free_list;
 		free_list = s;
@@ -223,10 +208,6 @@ static int grow(void)
 	rec_len += (off_t)len;
 	nchunks++;
 	return 0;
-err_fd:
-	trampfd_close(ch->fd);
-err_rec:
-	munmap(ch->rec, len);
 err_slots:
 	free(ch->slots);
 	ch->slots = NULL;
@@ -241,39 +222,21 @@ static char *rec_addr(struct tslot *s)
 	return NULL;
 }
 
-static int chunk_fd(struct tslot *s, unsigned int *idx)
-{
-	for (unsigned int c = 0; c < nchunks; c++)
-		if (s >= chunks[c].slots && s < chunks[c].slots + chunks[c].n) {
-			*idx = (unsigned int)(s - chunks[c].slots);
-			return chunks[c].fd;
-		}
-	return -EBADF;
-}
-
-/* First use: the record says "unset", then the slot is bound to it for good. */
+/* First use: the record says "unset", then a closure is bound to it for good. */
 static int bind(struct tslot *s)
 {
 	unsigned char rec[TFFI_REC] = { 0 };
 	uintptr_t unset = (uintptr_t)tfd_ffi_unset;
-	struct {
-		struct trampfd_regs h;
-		struct trampfd_reg r[2];
-	} ctx = { { .nregs = 2 }, { { .name = TFFI_REG_REC }, { .name = TRAMPFD_REG_PC } } };
-	unsigned int idx;
-	int fd = chunk_fd(s, &idx), err;
+	int err;
 
 	memcpy(rec, &unset, sizeof(unset));
 	err = put_rec(s->rec_off, rec);
-	if (err)
-		return err;
-	ctx.r[0].value = (uintptr_t)rec_addr(s);
-	ctx.r[1].value = (uintptr_t)tfd_ffi_thunk;
-	err = (int)trampfd_pwrite(fd, &ctx, sizeof(ctx), TRAMPFD_OFFSET(idx, TRAMPFD_REGS_OFFSET));
-	if (err < 0)
-		return err;
-	s->bound = 1;
-	return 0;
+	if (!err)
+		err = trampfd_closure_create(&s->code, (void *)tfd_ffi_thunk, rec_addr(s),
+					     TRAMPFD_CTX_CHAIN);
+	if (!err)
+		s->bound = 1;
+	return err;
 }
 
 void *tffi_alloc(size_t size, void **code, int *err)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libtrampfd-ffi internals. A closure handed out is a trampfd slot whose
- * context loads TFFI_REG_REC with its record and jumps to tfd_ffi_thunk;
+ * libtrampfd-ffi internals. A closure handed out is a trampfd closure of
+ * tfd_ffi_thunk with its record in the static-chain register;
  * the record (TFFI_REC bytes, read-only, written only by pwrite) holds the
  * libffi entry in word 0 and {cif, fun, user_data} at the trampoline size
  * libffi's entry expects (man/libtrampfd-ffi.7).
@@ -15,13 +15,6 @@
 #define TFFI_TRIPLE	24	/* cif, fun, user_data */
 #define TFFI_REC	64
 
-#if defined(__x86_64__)
-#define TFFI_REG_REC	x64_r10		/* libffi's closure register */
-#elif defined(__aarch64__)
-#define TFFI_REG_REC	(arm64_r0 + 18)	/* x17 is code mode's veneer */
-#else
-#error "libtrampfd-ffi: unsupported architecture"
-#endif
 
 /* Per arch (ffi/arch/<arch>/): the trampoline libffi wrote at c. */
 int tffi_parse(const unsigned char *c, size_t len, uintptr_t *entry, size_t *ts);
