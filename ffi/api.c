@@ -24,7 +24,8 @@ static struct {
 	void (*free)(void *);
 	ffi_status (*prep_loc)(ffi_closure *, ffi_cif *, ffi_fun, void *, void *);
 	ffi_status (*prep)(ffi_closure *, ffi_cif *, ffi_fun, void *);
-	void *base;		/* libffi's load address: entries must be its code */
+	uintptr_t base;		/* libffi's load address */
+	uintptr_t text[4][2];	/* its executable segments: entries must be there */
 } real;
 static pthread_mutex_t real_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -36,6 +37,23 @@ static int find_libffi(struct dl_phdr_info *info, size_t size, void *path)
 	if (strncmp(name, "libffi.so.", 10))
 		return 0;
 	strncpy(path, info->dlpi_name, PATH_MAX - 1);
+	return 1;
+}
+
+static int find_text(struct dl_phdr_info *info, size_t size, void *data)
+{
+	unsigned int n = 0;
+
+	if (info->dlpi_addr != real.base)
+		return 0;
+	for (unsigned int i = 0; i < info->dlpi_phnum && n < 4; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			real.text[n][0] = info->dlpi_addr + ph->p_vaddr;
+			real.text[n++][1] = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+		}
+	}
 	return 1;
 }
 
@@ -59,10 +77,12 @@ static int find_real(void)
 		real.prep_loc = (ffi_status (*)(ffi_closure *, ffi_cif *, ffi_fun, void *, void *))
 			dlvsym(h, "ffi_prep_closure_loc", ver[i]);
 	}
-	if (real.prep_loc && dladdr((void *)real.prep_loc, &di))
-		real.base = di.dli_fbase;
-	else
+	if (real.prep_loc && dladdr((void *)real.prep_loc, &di)) {
+		real.base = (uintptr_t)di.dli_fbase;
+		dl_iterate_phdr(find_text, NULL);
+	} else {
 		real.prep_loc = NULL;
+	}
 out:
 	pthread_mutex_unlock(&real_lock);
 	return real.prep_loc ? 0 : -ENOENT;
@@ -70,9 +90,10 @@ out:
 
 static int libffi_code(uintptr_t entry)
 {
-	Dl_info di;
-
-	return dladdr((void *)entry, &di) && di.dli_fbase == real.base;
+	for (unsigned int i = 0; i < 4; i++)
+		if (entry >= real.text[i][0] && entry < real.text[i][1])
+			return 1;
+	return 0;
 }
 
 /*
