@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: MIT
+# libtrampfd-ffi.so.0 (ffi/): libffi's closure calls over trampfd, for
+# LD_PRELOAD or linking before -lffi. Built where $(CC) finds <ffi.h>
+# (libffi-dev); tests in test/ffi/ (make check-ffi).
+FFI_SONAME := libtrampfd-ffi.so.0
+FFI_LIB := $(B)/$(FFI_SONAME)
+FFI_C := $(wildcard ffi/*.c) $(wildcard ffi/arch/$(ARCH)/*.c)
+FFI_S := $(wildcard ffi/arch/$(ARCH)/*.S)
+FFI_OBJ := $(patsubst %.c,$(B)/pic/%.o,$(FFI_C)) $(patsubst %.S,$(B)/pic/%.o,$(FFI_S))
+FFI_HAVE := $(shell echo '\#include <ffi.h>' | $(CC) -E -x c - >/dev/null 2>&1 && echo y)
+
+$(FFI_OBJ): ALL_CFLAGS += -Iffi
+$(FFI_OBJ): ffi/tffi.h
+$(FFI_LIB): $(FFI_OBJ) $(SHLIB) ffi/libtrampfd-ffi.map
+	$(CC) -shared -Wl,-soname,$(FFI_SONAME) -Wl,--version-script=ffi/libtrampfd-ffi.map \
+		-Wl,-z,defs -Wl,-z,noexecstack $(SHLIB_LDFLAGS_$(ARCH)) -pthread \
+		-o $@ $(FFI_OBJ) $(SHLIB_OBJ_$(ARCH)) -L$(B) -ltrampfd -ldl $(LDFLAGS)
+	ln -sf $(FFI_SONAME) $(B)/libtrampfd-ffi.so
+$(B)/trampfd-ffi.pc: ffi/trampfd-ffi.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@VERSION@|$(VERSION)|' $< > $@
+
+.PHONY: ffi-lib install-ffi
+ifeq ($(FFI_HAVE),y)
+ffi-lib: $(FFI_LIB) $(B)/trampfd-ffi.pc
+all: ffi-lib
+# Next to libtrampfd.so.0, on the loader's path: LD_PRELOAD=libtrampfd-ffi.so.0.
+install: install-ffi
+install-ffi: ffi-lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 755 $(FFI_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(FFI_SONAME) $(DESTDIR)$(LIBDIR)/libtrampfd-ffi.so
+	install -m 644 $(B)/trampfd-ffi.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+else
+ffi-lib install-ffi:
+	@echo "libtrampfd-ffi: no <ffi.h> for $(CC) (libffi-dev): not built"
+endif
+
+# libffi's own closure tests (Debian's libffi source, unpacked by .ci/run),
+# built against the system's libffi at -O0 and -O2 as its testsuite does;
+# closure_simple, the one with ABI_NUM, also for the GNU Win64 ABI
+# (closure_simple@gnuw64); closure_loc_fn0 also without its memcmp of the
+# code address's bytes with the closure's, a known limit
+# (closure_loc_fn0@nocmp). test/ffi/closures.py runs and judges them.
+LIBFFI_SRC ?= /opt/trampfd-src/libffi
+FFI_TS := $(LIBFFI_SRC)/testsuite
+FFI_CT := $(notdir $(basename $(wildcard $(FFI_TS)/libffi.closures/*.c)))
+FFI_CT_BIN := $(foreach o,O0 O2,$(addprefix $(B)/ffi/closures/$(o)/,$(FFI_CT))) \
+	$(if $(filter closure_simple,$(FFI_CT)),$(B)/ffi/closures/O0/closure_simple@gnuw64 \
+		$(B)/ffi/closures/O2/closure_simple@gnuw64) \
+	$(if $(filter closure_loc_fn0,$(FFI_CT)),$(B)/ffi/closures/O0/closure_loc_fn0@nocmp \
+		$(B)/ffi/closures/O2/closure_loc_fn0@nocmp)
+FFI_CT_CC = $(CC) -W -Wall -Wno-psabi -w -Itest/ffi -I$(FFI_TS)/libffi.call \
+	-I$(FFI_TS)/libffi.closures
+$(B)/ffi/closures/O0/%: $(FFI_TS)/libffi.closures/%.c test/ffi/fficonfig.h
+	@mkdir -p $(@D)
+	@$(FFI_CT_CC) -O0 -o $@ $< -lffi -lm
+$(B)/ffi/closures/O2/%: $(FFI_TS)/libffi.closures/%.c test/ffi/fficonfig.h
+	@mkdir -p $(@D)
+	@$(FFI_CT_CC) -O2 -o $@ $< -lffi -lm
+$(B)/ffi/closures/%@gnuw64: $(FFI_TS)/libffi.closures/closure_simple.c test/ffi/fficonfig.h
+	@mkdir -p $(@D)
+	@$(FFI_CT_CC) -$(notdir $(*D)) -DABI_NUM=FFI_GNUW64 -DABI_ATTR=__MSABI__ -o $@ $< -lffi -lm
+$(B)/ffi/closures/nocmp.c: $(FFI_TS)/libffi.closures/closure_loc_fn0.c
+	@mkdir -p $(@D)
+	@grep -q 'memcmp(pcl, codeloc' $< && sed '/memcmp(pcl, codeloc/d' $< > $@
+$(B)/ffi/closures/%@nocmp: $(B)/ffi/closures/nocmp.c test/ffi/fficonfig.h
+	@mkdir -p $(@D)
+	@$(FFI_CT_CC) -$(notdir $(*D)) -o $@ $< -lffi -lm
+
+.PHONY: ffi-tests check-ffi-closures
+ffi-tests: $(FFI_CT_BIN)
+check-ffi-closures: $(B)/policy/policy-run
+	@r=$(abspath $(B))/results.txt; \
+	if [ "$(FFI_HAVE)" != y ]; then echo "SKIP ffi/closures: no <ffi.h> (libffi-dev)" | tee -a $$r; exit 0; fi; \
+	if [ -z "$(FFI_CT)" ]; then echo "SKIP ffi/closures: no libffi testsuite in $(LIBFFI_SRC) (apt-get source libffi; .ci/run unpacks it)" | tee -a $$r; exit 0; fi; \
+	$(MAKE) --no-print-directory -j2 ffi-lib ffi-tests && \
+	TRAMPFD_RESULTS=$$r /usr/bin/python3 test/ffi/closures.py $(FFI_TS)/libffi.closures \
+		$(B)/ffi/closures $(B)/policy/policy-run $(abspath $(B))
+CHECK_STEPS += check-ffi-closures
+
+# test/ffi/*.c: linked before -lffi (the other way in), with the suite's t.h.
+FFI_TEST_BIN := $(patsubst test/ffi/%.c,$(B)/ffi/test/%,$(wildcard test/ffi/*.c))
+$(B)/ffi/test/%: test/ffi/%.c test/lib/cell.c test/lib/sig.c test/lib/t.h $(FFI_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-deprecated-declarations -fvisibility=default -Itest/lib \
+		-o $@ $< test/lib/cell.c test/lib/sig.c \
+		-L$(B) -ltrampfd-ffi -ltrampfd -lffi -ldl
+
+.PHONY: check-ffi-clients
+check-ffi-clients: $(B)/policy/policy-run
+	@r=$(abspath $(B))/results.txt; \
+	if [ "$(FFI_HAVE)" != y ]; then echo "SKIP ffi/clients: no <ffi.h> (libffi-dev)" | tee -a $$r; exit 0; fi; \
+	$(MAKE) --no-print-directory ffi-lib $(FFI_TEST_BIN) && \
+	TRAMPFD_RESULTS=$$r sh test/ffi/clients.sh $(B)
+
+CHECK_STEPS += check-ffi-clients
