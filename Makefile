@@ -71,8 +71,9 @@ $(SHLIB): $(LIB_OBJ_PIC) $(SHLIB_OBJ_$(ARCH)) src/libtrampfd.map
 $(STLIB): $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(TOOL): tools/trampfd.c $(STLIB)
-	$(CC) $(ALL_CFLAGS) -fvisibility=default -o $@ $< $(STLIB) $(LDFLAGS)
+$(TOOL): $(wildcard tools/*.c tools/*.h) $(STLIB)
+	$(CC) $(ALL_CFLAGS) -fvisibility=default -DTRAMPFD_LIBDIR='"$(LIBDIR)"' \
+		-o $@ $(filter %.c,$^) $(STLIB) $(LDFLAGS)
 
 # A LIBDIR outside the dynamic linker's search path gets an rpath in
 # trampfd.pc, so programs built with pkg-config find the library there;

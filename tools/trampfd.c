@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
+#include "tools.h"
 
 #ifndef PR_GET_MDWE
 #define PR_GET_MDWE 66
@@ -182,6 +183,11 @@ int main(int argc, char **argv)
 		return probe();
 	if (argc >= 2 && !strcmp(argv[1], "demo"))
 		return demo(argc >= 3 ? (unsigned int)atoi(argv[2]) : 1000);
-	fprintf(stderr, "usage: trampfd probe | trampfd demo [ntrampolines]\n");
+	if (argc >= 2 && !strcmp(argv[1], "noexecstack"))
+		return tool_noexecstack(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "run"))
+		return tool_run(argc - 1, argv + 1);
+	fprintf(stderr, "usage: trampfd probe | trampfd demo [ntrampolines] | trampfd noexecstack FILE\n"
+		"       trampfd run [--nested] [--ffi] [--] CMD [ARG...]\n");
 	return 2;
 }
