@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: random sequences of create / pwrite / pread / mmap /
- * munmap / close / call against a small reference model (DESIGN §2, §3) of
+ * munmap / close / call against a small reference model (docs/design.md §2, §3) of
  * every return value and read-back. Calls go only to slots the model says
  * are set with a PC that is one of the harness's recording targets, which
  * then checks every GPR, rsp, the return address and the stack data.

@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: the shared contract (include/linux/trampfd_contract.h,
  * which trampfd.ko compiles too) through src/ctx.c, against an
- * independent reference written from DESIGN §2/§3.3, on buffers of the
+ * independent reference written from docs/design.md §2/§3.3, on buffers of the
  * exact fuzzed size (so ASan sees any read past len).
  *
  * Input: byte 0 picks the validator and an allowed-PC list shape, the rest

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reference validators for the fuzz targets, written from DESIGN §2/§3.3
+ * Reference validators for the fuzz targets, written from docs/design.md §2/§3.3
  * and not from src/ctx.c, so the two can disagree.
  */
 #ifndef FUZZ_REF_H
@@ -43,7 +43,7 @@ static uint64_t get64(const uint8_t *p)
 	return v;
 }
 
-/* Reference: DESIGN §3.3 for a register context. */
+/* Reference: docs/design.md §3.3 for a register context. */
 static int ref_regs(const uint8_t *b, size_t len, const struct ref_pcs *pcs, int code)
 {
 	uint32_t nregs, k;

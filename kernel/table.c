@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tables, per-mm context sets and context writes (DESIGN 3.3, 3.4); the
+ * Tables, per-mm context sets and context writes (docs/design.md §3.3, §3.4); the
  * validation is the shared contract's (include/linux/trampfd_contract.h),
  * what differs between the modes is t->ops (struct tfd_mode_ops).
  *

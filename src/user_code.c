@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * User provider, code mode (DESIGN §5): calls run real instructions from a
+ * User provider, code mode (docs/design.md §5.3): calls run real instructions from a
  * code table that was never writable (user_code_map.c), reading their
  * contexts from a read-only data table that only the library's pwrite()
  * on the memfd changes.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.6: a context write is atomic against concurrent calls. Two
+ * docs/design.md §3.6: a context write is atomic against concurrent calls. Two
  * threads call while a third alternates two full contexts (9 registers +
  * PC, and 64 bytes of stack data) on the same trampolines; every call must
  * see one whole register context (PC included) and one whole stack context,

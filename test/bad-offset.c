@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Symbolic offsets (DESIGN §2): index >= n, MAP/ALLOWED_PCS with an index,
+ * Symbolic offsets (docs/design.md §2): index >= n, MAP/ALLOWED_PCS with an index,
  * unknown context offsets, negative offsets, writing MAP, reading
  * ALLOWED_PCS, NULL buffers and a short MAP buffer are rejected, and none
  * of it changes the contexts already written.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.1, "continues at the PC": a trampoline's PC may be another
+ * docs/design.md §3.1, "continues at the PC": a trampoline's PC may be another
  * trampoline (same table or another one); each sets its own registers and
  * the last one's target sees them all. A register set by both keeps the
  * later value.

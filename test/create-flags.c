@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * trampfd_create argument checks (DESIGN §2): create's own flags must be 0,
+ * trampfd_create argument checks (docs/design.md §2): create's own flags must be 0,
  * type < TRAMPFD_NUM_TYPES, data not NULL, unknown or contradictory user
  * flags and too many trampolines are -EINVAL, with no fd left behind;
  * ntrampolines 0 means 1; FASTWRITE works in user cells only.

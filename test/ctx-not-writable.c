@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §4: contexts are not in memory the process can write. After a
+ * docs/design.md §4: contexts are not in memory the process can write. After a
  * context is written, every copy of its random 8-byte values found in any
  * writable mapping is overwritten; calls and pread must still give the
  * original values. Tables created with TRAMPFD_FASTWRITE are exempt by

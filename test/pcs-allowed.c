@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * With an allowed-PC list (DESIGN §3.3, §3.4), every register context of
+ * With an allowed-PC list (docs/design.md §3.3, §3.4), every register context of
  * every index must name a PC in it: others are -EINVAL and change nothing
  * (no range semantics: PC + 1 is refused); listed PCs are called.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * pread read-back (DESIGN §2, §3.7): a context reads back exactly the bytes
+ * pread read-back (docs/design.md §2, §3.7): a context reads back exactly the bytes
  * last written, returning their length; an unset or removed one reads as
  * its header alone with a zero count; a buffer that cannot hold the whole
  * context is -EINVAL; MAP reads the same every time, never writable.

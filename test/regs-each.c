@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Register semantics (DESIGN §3.1), with the assembly harness: every
+ * Register semantics (docs/design.md §3.1), with the assembly harness: every
  * settable register, one at a time and all at once, gets its value; every
  * other GPR, the vector registers and sp are unchanged; the return address
  * is intact. Entered by call, then again by jump (return address set by

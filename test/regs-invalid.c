@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Register-context validation (DESIGN §3.3): reserved fields, exact length,
+ * Register-context validation (docs/design.md §3.3): reserved fields, exact length,
  * nregs > TRAMPFD_MAX_REGS, duplicate names, names not valid for this
  * architecture, no PC, PC 0. Each is -EINVAL and changes nothing: a set
  * context reads back as before, an unset one stays unset and faults.

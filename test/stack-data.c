@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Stack context (DESIGN §3.2): size bytes land at [S - offset - size,
+ * Stack context (docs/design.md §3.2): size bytes land at [S - offset - size,
  * S - offset) for several offsets and sizes up to the deepest (256, 64);
  * with TRAMPFD_SET_SP sp becomes S - offset - size, without it sp stays S
  * (a SET_SP that would misalign sp is -EINVAL: on aarch64, 16 bytes);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Register names per mode (DESIGN 3.3): every name up to past the last is
+ * Register names per mode (docs/design.md §3.3): every name up to past the last is
  * accepted exactly when this architecture sets it in that mode (aarch64:
  * a code table refuses x16 and x17, its veneer's own), a refused write
  * changes nothing, and KT_REG_SCRATCH reaches the target where accepted.
