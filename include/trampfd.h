@@ -20,6 +20,16 @@ extern "C" {
 #define TRAMPFD_VERSION_MINOR 1
 
 /*
+ * A register context of n registers, written whole at TRAMPFD_REGS_OFFSET
+ * (the length trampfd_pwrite wants is its sizeof when nregs == n): struct
+ * trampfd_regs's layout with a fixed array instead of a flexible one, so
+ * it can be declared and initialised in ISO C without -Wpedantic warnings:
+ *   TRAMPFD_REGS_CTX(2) ctx = { .nregs = 2, .regs = { { ... }, { ... } } };
+ */
+#define TRAMPFD_REGS_CTX(n) \
+	struct { __u32 nregs; __u32 reserved; struct trampfd_reg regs[n]; }
+
+/*
  * This architecture's PC and its first two integer argument registers, as
  * register names: a context written with these works on x86_64 and aarch64.
  */
@@ -56,16 +66,6 @@ extern "C" {
 #define TRAMPFD_CTX_FIRST	0x200U		/* argument 0, the caller's move up one */
 #define TRAMPFD_CTX_CHAIN	0x400U		/* TRAMPFD_REG_CHAIN */
 #define TRAMPFD_CLOSURE_FASTWRITE 0x10000U	/* plain-store context: libffi's trade */
-
-/*
- * A register context of n registers, written whole at TRAMPFD_REGS_OFFSET
- * (the length trampfd_pwrite wants is its sizeof when nregs == n): struct
- * trampfd_regs's layout with a fixed array instead of a flexible one, so
- * it can be declared and initialised in ISO C without -Wpedantic warnings:
- *   TRAMPFD_REGS_CTX(2) ctx = { .nregs = 2, .regs = { { ... }, { ... } } };
- */
-#define TRAMPFD_REGS_CTX(n) \
-	struct { __u32 nregs; __u32 reserved; struct trampfd_reg regs[n]; }
 
 /* Tables */
 int trampfd_create(int type, const void *data, unsigned int flags);

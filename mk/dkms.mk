@@ -11,7 +11,8 @@
 # (its signing key is /var/lib/dkms/mok.key) and pahole for 6.12's BTF,
 # as linux-kbuild-6.12 does.
 DKMS_SRC = $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/arch/*/*.[ch])) \
-	kernel/Kbuild kernel/Makefile kernel/dkms.conf include/linux/trampfd.h
+	kernel/Kbuild kernel/Makefile kernel/dkms.conf include/linux/trampfd.h \
+	include/linux/trampfd_contract.h
 DKMS_B := $(B)/dkms
 DKMS_OK := $(if $(shell command -v dkms),,no dkms (apt-get install dkms)) \
 	$(if $(filter 0,$(shell id -u)),,not root)

@@ -14,11 +14,18 @@ say() { echo "$1" | tee -a "$r"; }
 for t in git dpkg-buildpackage dh dh_dkms lintian; do
 	command -v $t >/dev/null || { say "SKIP deb/build: no $t (dpkg-dev debhelper dh-dkms lintian)"; exit 0; }
 done
+# Run through sudo, the tree is the user's: git refuses another user's
+# repository unless the global configuration calls it safe.
+if [ "$(stat -c %u .)" != "$(id -u)" ]; then
+	mkdir -p "$b" && printf '[safe]\n\tdirectory = %s\n\tdirectory = %s/.git\n' "$PWD" "$PWD" >"$b/deb.gitconfig"
+	GIT_CONFIG_GLOBAL=$(cd "$b" && pwd)/deb.gitconfig
+	export GIT_CONFIG_GLOBAL
+fi
 git rev-parse --git-dir >/dev/null 2>&1 || { say "SKIP deb/build: the tree is not a git clone"; exit 0; }
 if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
 	echo "deb: built from HEAD ($(git rev-parse --short HEAD)): uncommitted changes are not in the packages"
 fi
-rm -rf "$d" && mkdir -p "$d" && git clone -q . "$d/trampfd" || { say "FAIL deb/build: git clone failed"; exit 0; }
+rm -rf "$d" && mkdir -p "$d" && git clone -q "$PWD" "$d/trampfd" || { say "FAIL deb/build: git clone failed"; exit 0; }
 if ! (cd "$d/trampfd" && DEB_BUILD_OPTIONS=parallel=2 timeout 900 dpkg-buildpackage -b -us -uc) \
 	>"$d/build.log" 2>&1; then
 	say "FAIL deb/build: dpkg-buildpackage failed: $(grep -m1 -iE 'error|fail' "$d/build.log")"
