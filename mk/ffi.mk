@@ -7,9 +7,13 @@ FFI_LIB := $(B)/$(FFI_SONAME)
 FFI_C := $(wildcard ffi/*.c) $(wildcard ffi/arch/$(ARCH)/*.c)
 FFI_S := $(wildcard ffi/arch/$(ARCH)/*.S)
 FFI_OBJ := $(patsubst %.c,$(B)/pic/%.o,$(FFI_C)) $(patsubst %.S,$(B)/pic/%.o,$(FFI_S))
-FFI_HAVE := $(shell echo '\#include <ffi.h>' | $(CC) -E -x c - >/dev/null 2>&1 && echo y)
+# A cross build finds the target's <ffi.h> in Debian's multiarch directory
+# (libffi-dev:arm64 puts only ffi.h and ffitarget.h there).
+FFI_INC := $(if $(CROSS),-I/usr/include/$(ARCH)-linux-gnu)
+FFI_LIBDIR := $(if $(CROSS),-L/usr/lib/$(ARCH)-linux-gnu)
+FFI_HAVE := $(shell echo '\#include <ffi.h>' | $(CC) $(FFI_INC) -E -x c - >/dev/null 2>&1 && echo y)
 
-$(FFI_OBJ): ALL_CFLAGS += -Iffi
+$(FFI_OBJ): ALL_CFLAGS += -Iffi $(FFI_INC)
 $(FFI_OBJ): ffi/tffi.h
 $(FFI_LIB): $(FFI_OBJ) $(SHLIB) ffi/libtrampfd-ffi.map
 	$(CC) -shared -Wl,-soname,$(FFI_SONAME) -Wl,--version-script=ffi/libtrampfd-ffi.map \
@@ -37,7 +41,7 @@ endif
 
 # libffi's own closure tests (Debian's libffi source, unpacked by .ci/run),
 # built against the system's libffi at -O0 and -O2 as its testsuite does;
-# closure_simple, the one with ABI_NUM, also for the GNU Win64 ABI
+# closure_simple, the one with ABI_NUM, also for the GNU Win64 ABI on x86_64
 # (closure_simple@gnuw64); closure_loc_fn0 also without its memcmp of the
 # code address's bytes with the closure's, a known limit
 # (closure_loc_fn0@nocmp). test/ffi/closures.py runs and judges them.
@@ -45,12 +49,12 @@ LIBFFI_SRC ?= /opt/trampfd-src/libffi
 FFI_TS := $(LIBFFI_SRC)/testsuite
 FFI_CT := $(notdir $(basename $(wildcard $(FFI_TS)/libffi.closures/*.c)))
 FFI_CT_BIN := $(foreach o,O0 O2,$(addprefix $(B)/ffi/closures/$(o)/,$(FFI_CT))) \
-	$(if $(filter closure_simple,$(FFI_CT)),$(B)/ffi/closures/O0/closure_simple@gnuw64 \
-		$(B)/ffi/closures/O2/closure_simple@gnuw64) \
+	$(if $(filter x86_64,$(ARCH)),$(if $(filter closure_simple,$(FFI_CT)),$(B)/ffi/closures/O0/closure_simple@gnuw64 \
+		$(B)/ffi/closures/O2/closure_simple@gnuw64)) \
 	$(if $(filter closure_loc_fn0,$(FFI_CT)),$(B)/ffi/closures/O0/closure_loc_fn0@nocmp \
 		$(B)/ffi/closures/O2/closure_loc_fn0@nocmp)
 FFI_CT_CC = $(CC) -W -Wall -Wno-psabi -w -Itest/ffi -I$(FFI_TS)/libffi.call \
-	-I$(FFI_TS)/libffi.closures
+	-I$(FFI_TS)/libffi.closures $(FFI_INC) $(FFI_LIBDIR)
 $(B)/ffi/closures/O0/%: $(FFI_TS)/libffi.closures/%.c test/ffi/fficonfig.h
 	@mkdir -p $(@D)
 	@$(FFI_CT_CC) -O0 -o $@ $< -lffi -lm
@@ -83,8 +87,8 @@ FFI_TEST_BIN := $(patsubst test/ffi/%.c,$(B)/ffi/test/%,$(wildcard test/ffi/*.c)
 $(B)/ffi/test/%: test/ffi/%.c test/lib/cell.c test/lib/sig.c test/lib/t.h $(FFI_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-deprecated-declarations -fvisibility=default -Itest/lib \
-		-o $@ $< test/lib/cell.c test/lib/sig.c \
-		-L$(B) -ltrampfd-ffi -ltrampfd -lffi -ldl
+		$(FFI_INC) -o $@ $< test/lib/cell.c test/lib/sig.c \
+		-L$(B) -ltrampfd-ffi -ltrampfd $(FFI_LIBDIR) -lffi -ldl
 
 .PHONY: check-ffi-clients
 check-ffi-clients: $(B)/policy/policy-run
@@ -94,3 +98,27 @@ check-ffi-clients: $(B)/policy/policy-run
 	TRAMPFD_RESULTS=$$r sh test/ffi/clients.sh $(B)
 
 CHECK_STEPS += check-ffi-clients
+
+# aarch64 under qemu-user (mk/aarch64.mk's cross build and emulator): the
+# closure tests and test/ffi/provider, dynamically linked against Debian's
+# arm64 libffi (libffi-dev:arm64), plain only: qemu does not pass
+# PR_SET_MDWE on, and the seccomp policy would judge qemu's own mappings.
+.PHONY: check-ffi-aarch64
+check-ffi-aarch64: $(B)/policy/policy-run
+	@r=$(abspath $(B))/results.txt; \
+	miss="$(A64_PREREQ)$(if $(wildcard /usr/include/aarch64-linux-gnu/ffi.h),, no arm64 ffi.h (libffi-dev:arm64))"; \
+	if [ -n "$$(echo $$miss)" ]; then echo "SKIP aarch64-ffi/prereq:$$miss" | tee -a $$r; exit 0; fi; \
+	if [ -z "$(FFI_CT)" ]; then echo "SKIP aarch64-ffi/closures: no libffi testsuite in $(LIBFFI_SRC)" | tee -a $$r; exit 0; fi; \
+	if ! $(MAKE) --no-print-directory -j2 ARCH=aarch64 CROSS=$(A64_CROSS) CC=$(A64_CROSS)gcc \
+		AR=$(A64_CROSS)ar B=$(A64_B) ffi-lib ffi-tests $(A64_B)/ffi/test/provider >$(A64_B)/ffi-build.log 2>&1; then \
+		tail -n 20 $(A64_B)/ffi-build.log; \
+		echo "FAIL aarch64-ffi/build: see $(A64_B)/ffi-build.log" | tee -a $$r; exit 0; fi; \
+	emu=$$(command -v $(A64_EMU)); \
+	TRAMPFD_RESULTS=$$r TRAMPFD_PREFIX=aarch64- TFFI_EMU=$$emu TFFI_POLICIES=none \
+		/usr/bin/python3 test/ffi/closures.py $(FFI_TS)/libffi.closures $(A64_B)/ffi/closures \
+		$(B)/policy/policy-run $(abspath $(A64_B)); \
+	if out=$$(LD_LIBRARY_PATH=$(abspath $(A64_B)) timeout 120 $$emu $(A64_B)/ffi/test/provider 2>&1) && \
+		echo "$$out" | grep -q '^trampfd-test: done$$'; then echo "PASS aarch64-ffi-none/provider"; \
+	else echo "FAIL aarch64-ffi-none/provider: $$(echo "$$out" | tail -n 1)"; fi | tee -a $$r
+
+CHECK_STEPS += check-ffi-aarch64

@@ -12,7 +12,10 @@ newlines too) must match its stdout. One line per provider run:
 and one line per stock policy saying what stock libffi did: every test
 must pass with no policy (the judge is sound) and most must fail under
 mdwe-shared-exec (the policy takes libffi's last way away, so the
-provider's passes there are its own). Appends to $TRAMPFD_RESULTS."""
+provider's passes there are its own). Appends to $TRAMPFD_RESULTS.
+Env: TFFI_EMU (a user-mode emulator that runs each test, e.g. qemu-aarch64),
+TFFI_POLICIES (the policies, default all three; stock runs only under
+those of them), TRAMPFD_PREFIX (put in front of every cell)."""
 import os
 import re
 import signal
@@ -91,18 +94,21 @@ def main():
             tests.append((opt, name, expected(os.path.join(src, base + ".c"))))
     lib = os.path.join(libdir, "libtrampfd-ffi.so.0")
     prov = dict(os.environ, LD_PRELOAD=lib, LD_LIBRARY_PATH=libdir)
+    emu = [os.environ["TFFI_EMU"]] if os.environ.get("TFFI_EMU") else []
+    pols = os.environ.get("TFFI_POLICIES", " ".join(POLICIES)).split()
+    pre = os.environ.get("TRAMPFD_PREFIX", "")
     stock = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
     jobs = []
-    for pol in POLICIES:
+    for pol in pols:
         for opt, name, pat in tests:
             jobs.append(("prov", pol, opt, name, pat))
-    for pol in ("none", "mdwe-shared-exec"):
+    for pol in [p for p in ("none", "mdwe-shared-exec") if p in pols]:
         for opt, name, pat in tests:
             jobs.append(("stock", pol, opt, name, pat))
 
     def one(j):
         kind, pol, opt, name, pat = j
-        rc, out, err = run([prun, pol, os.path.join(bindir, opt, name)],
+        rc, out, err = run([prun, pol] + emu + [os.path.join(bindir, opt, name)],
                            prov if kind == "prov" else stock, timeout)
         why = judge(rc, out, pat)
         if why and rc not in (None, 0) and rc > 0 and err.strip():
@@ -114,7 +120,7 @@ def main():
     lines, stock_why = [], {}
     for (kind, pol, opt, name, _), why in results:
         if kind == "prov":
-            cell = "ffi-%s-%s/%s" % (pol, opt, name)
+            cell = "%sffi-%s-%s/%s" % (pre, pol, opt, name)
             known = KNOWN.get(name)
             if why == "skip":
                 lines.append("SKIP %s: policy-run could not apply %s" % (cell, pol))
@@ -130,7 +136,7 @@ def main():
             k = "pass" if not w else w.split(":")[0]
             counts[k] = counts.get(k, 0) + 1
         said = ", ".join("%d %s" % (n, k) for k, n in sorted(counts.items(), key=lambda x: -x[1]))
-        cell = "ffi-stock-%s-%s/libffi.closures" % (pol, opt)
+        cell = "%sffi-stock-%s-%s/libffi.closures" % (pre, pol, opt)
         if "skip" in counts:
             lines.append("SKIP %s: policy-run could not apply %s" % (cell, pol))
         elif pol == "none":
