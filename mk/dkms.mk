@@ -11,14 +11,13 @@
 # (its signing key is /var/lib/dkms/mok.key) and pahole for 6.12's BTF,
 # as linux-kbuild-6.12 does.
 DKMS_SRC = $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/arch/*/*.[ch])) \
-	kernel/Kbuild kernel/Makefile kernel/dkms.conf include/linux/trampfd.h
+	kernel/Kbuild kernel/Makefile kernel/dkms.conf $(wildcard include/linux/*.h)
 DKMS_B := $(B)/dkms
 DKMS_OK := $(if $(shell command -v dkms),,no dkms (apt-get install dkms)) \
 	$(if $(filter 0,$(shell id -u)),,not root)
-# The 6.1 guest's module: dkms's build for KVER, or kernel/trampfd.ko
-# where dkms cannot run (check-dkms then says why, as a SKIP line).
-DKMS_KO = $(DKMS_B)/$(KVER)/trampfd.ko
-VM_KMOD = $(if $(strip $(DKMS_OK)),$(KMOD),$(DKMS_KO))
+# The 6.1 guest's module (mk/kernel.mk's VM_KMOD): dkms's build for KVER,
+# none where dkms cannot run (check-dkms then says why, as a SKIP line).
+DKMS_KO = $(if $(strip $(DKMS_OK)),,$(DKMS_B)/$(KVER)/trampfd.ko)
 
 .PHONY: install-dkms check-dkms
 install-dkms:
