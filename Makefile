@@ -89,8 +89,8 @@ install: all
 	install -m 644 $(STLIB) $(DESTDIR)$(LIBDIR)/
 	rpath=' -Wl,-rpath,$${libdir}'; if $(LD_PATH_HAS_LIBDIR); then rpath=; fi; \
 	sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e "s|@VERSION@|$(VERSION)|;s|@RPATH@|$$rpath|" trampfd.pc.in >$(B)/trampfd.pc
-	install -m 644 $(B)/trampfd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+		-e "s|@VERSION@|$(VERSION)|;s|@RPATH@|$$rpath|" trampfd.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/trampfd.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/trampfd.pc
 	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/
 	@# An alias page is a symlink in man/, and installed as one: man -l
 	@# renders it in the tree and installed, where a .so request would not.

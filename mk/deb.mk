@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # The Debian packages (debian/): built from a clean clone of HEAD, linted,
 # installed, used and purged by test/setup/deb.sh (its comment says why
-# for real). About a minute here; every command in it has a timeout, the
+# for real). 30 s to 1.5 min here; every command in it has a timeout, the
 # whole step at most 30 minutes.
 .PHONY: check-deb
 check-deb:

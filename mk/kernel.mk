@@ -45,9 +45,11 @@ $(VM_BENCH): bench/vm_bench.c $(STLIB)
 	$(CC) $(ALL_CFLAGS) -static -Wl,-z,noexecstack -o $@ $< $(STLIB) $(LDFLAGS)
 
 # The suite's programs are optional: the guest runs whatever was built.
-# The module is the one DKMS built (mk/dkms.mk), where dkms can run.
-VM_KMOD ?= $(KMOD)
-vm-initrd: $(VM_KMOD) $(KTEST_BIN) $(VM_BENCH)
+# The module is the one DKMS built (mk/dkms.mk's DKMS_KO), where dkms can
+# run; made in the recipe, which is expanded after every fragment is read.
+VM_KMOD = $(or $(DKMS_KO),$(KMOD))
+vm-initrd: $(KTEST_BIN) $(VM_BENCH)
+	$(MAKE) --no-print-directory $(VM_KMOD)
 	-$(MAKE) --no-print-directory test-build
 	@echo "guest module: $(VM_KMOD)"
 	sh vm/mkinitramfs.sh $(VM_INITRD) $(VM_KMOD) $(B)/kernel-test $(B)/test \

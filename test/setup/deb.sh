@@ -44,16 +44,15 @@ if timeout 300 lintian --fail-on error,warning "$d"/trampfd_*.changes >"$d/linti
 	say "PASS deb/lintian"
 else say "FAIL deb/lintian: $(grep -m1 -E '^[EW]: ' "$d/lintian.log")"; fi
 
-pkgs="libtrampfd0 libtrampfd-dev trampfd trampfd-dkms"
-arch=$(dpkg --print-architecture)
+pkgs=$(sed -n 's/^Package: //p' "$d/trampfd/debian/control")
+debs=$(ls "$d"/*_"$v"_*.deb | grep -v -- '-dbgsym_')
 if [ "$(id -u)" != 0 ]; then say "SKIP deb/install: not root"; exit 0; fi
 if dpkg-query -W -f '${Status}\n' $pkgs 2>/dev/null | grep -q ' installed$'; then
 	say "SKIP deb/install: trampfd packages are already installed here; not replacing them"
 	exit 0
 fi
 trap 'dpkg --purge $pkgs >>"$d/purge.log" 2>&1' EXIT
-if ! timeout 300 dpkg -i "$d/libtrampfd0_${v}_$arch.deb" "$d/libtrampfd-dev_${v}_$arch.deb" \
-	"$d/trampfd_${v}_$arch.deb" "$d/trampfd-dkms_${v}_all.deb" >"$d/install.log" 2>&1; then
+if ! timeout 300 dpkg -i $debs >"$d/install.log" 2>&1; then
 	say "FAIL deb/install: dpkg -i failed: $(grep -m1 -iE 'error|depends' "$d/install.log")"
 	exit 0
 fi
@@ -62,7 +61,7 @@ if (cd "$d/trampfd" && AUTOPKGTEST_TMP=$(pwd)/../use && mkdir -p "$AUTOPKGTEST_T
 	export AUTOPKGTEST_TMP && timeout 120 sh debian/tests/pkg-config) >"$d/use.log" 2>&1; then
 	say "PASS deb/pkg-config"
 else say "FAIL deb/pkg-config: $(tail -n 1 "$d/use.log")"; fi
-sh test/setup/man.sh "$r" deb $(dpkg -L libtrampfd-dev trampfd | grep '/share/man/man./.')
+sh test/setup/man.sh "$r" deb $(dpkg -L $pkgs | grep '/share/man/man./.')
 if [ ! -d "/lib/modules/$kver/build" ]; then
 	say "SKIP deb/dkms-postinst: no headers for $kver (linux-headers-amd64)"
 elif dkms status -m trampfd -v "$mv" -k "$kver" | grep -q ': installed' &&

@@ -74,7 +74,23 @@ else
 	fi
 fi
 
-# The README's example is examples/table.c without its first two lines.
-sed -n '/^```c$/,/^```$/p' README.md | sed '1d;$d' >"$tmp/readme.c"
-if tail -n +3 examples/table.c | cmp -s - "$tmp/readme.c"; then say "PASS setup/readme-example"
-else say "FAIL setup/readme-example: the README's example differs from examples/table.c"; fi
+# Each "This is `examples/NAME`" follows that file's code, without the
+# file's leading comment lines (licence, one-line summary).
+mkdir "$tmp/ex"
+awk -v dir="$tmp/ex" '
+	/^```c$/ { inblock = 1; code = ""; next }
+	inblock && /^```$/ { inblock = 0; last = code; next }
+	inblock { code = code $0 "\n"; next }
+	/^This is `examples\/[^`]*`/ {
+		name = $0; sub(/^This is `examples\//, "", name); sub(/`.*/, "", name)
+		printf "%s", last > (dir "/" name); close(dir "/" name) }' README.md
+n=0 bad=
+for f in "$tmp"/ex/*; do
+	[ -e "$f" ] || continue
+	n=$((n + 1))
+	awk 'top && (/^\/\// || /^\/\*.*\*\/$/) { next } { top = 0; print }' top=1 \
+		"examples/${f##*/}" 2>/dev/null | cmp -s - "$f" || bad="$bad ${f##*/}"
+done
+if [ "$n" = 0 ]; then say "FAIL setup/readme-example: no 'This is \`examples/...\`' after a code block"
+elif [ -n "$bad" ]; then say "FAIL setup/readme-example: the README's code differs from examples/:$bad"
+else say "PASS setup/readme-example"; fi
