@@ -109,6 +109,7 @@ check-ffi-aarch64: $(B)/policy/policy-run
 	miss="$(A64_PREREQ)$(if $(wildcard /usr/include/aarch64-linux-gnu/ffi.h),, no arm64 ffi.h (libffi-dev:arm64))"; \
 	if [ -n "$$(echo $$miss)" ]; then echo "SKIP aarch64-ffi/prereq:$$miss" | tee -a $$r; exit 0; fi; \
 	if [ -z "$(FFI_CT)" ]; then echo "SKIP aarch64-ffi/closures: no libffi testsuite in $(LIBFFI_SRC)" | tee -a $$r; exit 0; fi; \
+	mkdir -p $(A64_B); \
 	if ! $(MAKE) --no-print-directory -j2 ARCH=aarch64 CROSS=$(A64_CROSS) CC=$(A64_CROSS)gcc \
 		AR=$(A64_CROSS)ar B=$(A64_B) ffi-lib ffi-tests $(A64_B)/ffi/test/provider >$(A64_B)/ffi-build.log 2>&1; then \
 		tail -n 20 $(A64_B)/ffi-build.log; \
