@@ -132,3 +132,26 @@ check-ffi-aarch64: $(B)/policy/policy-run
 	done
 
 CHECK_STEPS += check-ffi-aarch64
+
+# The kernel cells in the x86_64 6.12 guest (mk/kernel-612.mk): a bundle of
+# the -O2 closure tests, test/ffi's programs, their outputs on this host
+# (where closures.py judged them) and every library they load, dynamic
+# loader included, packed into the guest's initramfs under /t/extra/ffi;
+# test/ffi/guest-run.sh runs them there. Lines: vm-612/ffi-kernel-code/...
+FFI_EXTRA := $(B)/vm-extra
+.PHONY: ffi-guest-bundle
+ffi-guest-bundle:
+	@$(MAKE) --no-print-directory ffi-lib ffi-tests $(FFI_TEST_BIN) >/dev/null
+	@g=$(FFI_EXTRA)/ffi; rm -rf $$g && mkdir -p $$g/lib $$g/bin $$g/expected && \
+	cp $(B)/ffi/closures/O2/* $(FFI_TEST_BIN) $$g/bin/ && \
+	for t in $(B)/ffi/closures/O2/*; do $$t >$$g/expected/$${t##*/} 2>/dev/null || rm $$g/expected/$${t##*/}; done; \
+	for f in $$(LD_LIBRARY_PATH=$(abspath $(B)) ldd $$g/bin/* $(FFI_LIB) 2>/dev/null | \
+		awk '$$2 == "=>" && $$3 ~ /^\// { print $$3 } $$1 ~ /^\/.*ld-linux/ { print $$1 }' | sort -u); do \
+		cp -L $$f $$g/lib/; done && \
+	cp test/ffi/guest-run.sh $$g/run.sh
+ifeq ($(FFI_HAVE)$(ARCH),yx86_64)
+ifneq ($(FFI_CT),)
+vm-612-initrd: ffi-guest-bundle
+vm-612-initrd: export EXTRA = $(abspath $(FFI_EXTRA))
+endif
+endif
