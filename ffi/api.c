@@ -28,6 +28,7 @@ static struct {
 	uintptr_t text[4][2];	/* its executable segments: entries must be there */
 } real;
 static pthread_mutex_t real_lock = PTHREAD_MUTEX_INITIALIZER;
+static int real_ready;		/* release-stored once real is complete */
 
 static int find_libffi(struct dl_phdr_info *info, size_t size, void *path)
 {
@@ -61,10 +62,13 @@ static int find_text(struct dl_phdr_info *info, size_t size, void *data)
 static int find_real(void)
 {
 	static const char *const ver[] = { "LIBFFI_CLOSURE_8.0", "LIBFFI_CLOSURE_7.0" };
-	char path[PATH_MAX] = "";
+	char path[PATH_MAX];
 	Dl_info di;
 	void *h;
 
+	if (__atomic_load_n(&real_ready, __ATOMIC_ACQUIRE))
+		return 0;
+	path[0] = 0;
 	pthread_mutex_lock(&real_lock);
 	if (real.prep_loc || !dl_iterate_phdr(find_libffi, path))
 		goto out;
@@ -80,6 +84,7 @@ static int find_real(void)
 	if (real.prep_loc && dladdr((void *)real.prep_loc, &di)) {
 		real.base = (uintptr_t)di.dli_fbase;
 		dl_iterate_phdr(find_text, NULL);
+		__atomic_store_n(&real_ready, 1, __ATOMIC_RELEASE);
 	} else {
 		real.prep_loc = NULL;
 	}

@@ -89,6 +89,12 @@ $(B)/ffi/test/%: test/ffi/%.c test/lib/cell.c test/lib/sig.c test/lib/t.h $(FFI_
 	$(CC) $(ALL_CFLAGS) -Wno-deprecated-declarations -fvisibility=default -Itest/lib \
 		$(FFI_INC) -o $@ $< test/lib/cell.c test/lib/sig.c \
 		-L$(B) -ltrampfd-ffi -ltrampfd $(FFI_LIBDIR) -lffi -ldl
+# The trampoline recogniser alone, on byte forms (not linked to libffi).
+$(B)/ffi/test/tramp-forms: test/ffi/tramp-forms.c ffi/arch/$(ARCH)/tramp.c ffi/tffi.h test/lib/cell.c \
+		test/lib/sig.c test/lib/t.h $(SHLIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itest/lib -Iffi -o $@ $< ffi/arch/$(ARCH)/tramp.c test/lib/cell.c \
+		test/lib/sig.c -L$(B) -ltrampfd
 
 .PHONY: check-ffi-clients
 check-ffi-clients: $(B)/policy/policy-run
@@ -109,16 +115,43 @@ check-ffi-aarch64: $(B)/policy/policy-run
 	miss="$(A64_PREREQ)$(if $(wildcard /usr/include/aarch64-linux-gnu/ffi.h),, no arm64 ffi.h (libffi-dev:arm64))"; \
 	if [ -n "$$(echo $$miss)" ]; then echo "SKIP aarch64-ffi/prereq:$$miss" | tee -a $$r; exit 0; fi; \
 	if [ -z "$(FFI_CT)" ]; then echo "SKIP aarch64-ffi/closures: no libffi testsuite in $(LIBFFI_SRC)" | tee -a $$r; exit 0; fi; \
+	mkdir -p $(A64_B); \
 	if ! $(MAKE) --no-print-directory -j2 ARCH=aarch64 CROSS=$(A64_CROSS) CC=$(A64_CROSS)gcc \
-		AR=$(A64_CROSS)ar B=$(A64_B) ffi-lib ffi-tests $(A64_B)/ffi/test/provider >$(A64_B)/ffi-build.log 2>&1; then \
+		AR=$(A64_CROSS)ar B=$(A64_B) ffi-lib ffi-tests $(A64_B)/ffi/test/provider \
+		$(A64_B)/ffi/test/tramp-forms >$(A64_B)/ffi-build.log 2>&1; then \
 		tail -n 20 $(A64_B)/ffi-build.log; \
 		echo "FAIL aarch64-ffi/build: see $(A64_B)/ffi-build.log" | tee -a $$r; exit 0; fi; \
 	emu=$$(command -v $(A64_EMU)); \
 	TRAMPFD_RESULTS=$$r TRAMPFD_PREFIX=aarch64- TFFI_EMU=$$emu TFFI_POLICIES=none \
 		/usr/bin/python3 test/ffi/closures.py $(FFI_TS)/libffi.closures $(A64_B)/ffi/closures \
 		$(B)/policy/policy-run $(abspath $(A64_B)); \
-	if out=$$(LD_LIBRARY_PATH=$(abspath $(A64_B)) timeout 120 $$emu $(A64_B)/ffi/test/provider 2>&1) && \
-		echo "$$out" | grep -q '^trampfd-test: done$$'; then echo "PASS aarch64-ffi-none/provider"; \
-	else echo "FAIL aarch64-ffi-none/provider: $$(echo "$$out" | tail -n 1)"; fi | tee -a $$r
+	for t in provider tramp-forms; do \
+		if out=$$(LD_LIBRARY_PATH=$(abspath $(A64_B)) timeout 120 $$emu $(A64_B)/ffi/test/$$t 2>&1) && \
+			echo "$$out" | grep -q '^trampfd-test: done$$'; then echo "PASS aarch64-ffi-none/$$t"; \
+		else echo "FAIL aarch64-ffi-none/$$t: $$(echo "$$out" | tail -n 1)"; fi | tee -a $$r; \
+	done
 
 CHECK_STEPS += check-ffi-aarch64
+
+# The kernel cells in the x86_64 6.12 guest (mk/kernel-612.mk): a bundle of
+# the -O2 closure tests, test/ffi's programs, their outputs on this host
+# (where closures.py judged them) and every library they load, dynamic
+# loader included, packed into the guest's initramfs under /t/extra/ffi;
+# test/ffi/guest-run.sh runs them there. Lines: vm-612/ffi-kernel-code/...
+FFI_EXTRA := $(B)/vm-extra
+.PHONY: ffi-guest-bundle
+ffi-guest-bundle:
+	@$(MAKE) --no-print-directory ffi-lib ffi-tests $(FFI_TEST_BIN) >/dev/null
+	@g=$(FFI_EXTRA)/ffi; rm -rf $$g && mkdir -p $$g/lib $$g/bin $$g/expected && \
+	cp $(B)/ffi/closures/O2/* $(FFI_TEST_BIN) $$g/bin/ && \
+	for t in $(B)/ffi/closures/O2/*; do $$t >$$g/expected/$${t##*/} 2>/dev/null || rm $$g/expected/$${t##*/}; done; \
+	for f in $$(LD_LIBRARY_PATH=$(abspath $(B)) ldd $$g/bin/* $(FFI_LIB) 2>/dev/null | \
+		awk '$$2 == "=>" && $$3 ~ /^\// { print $$3 } $$1 ~ /^\/.*ld-linux/ { print $$1 }' | sort -u); do \
+		cp -L $$f $$g/lib/; done && \
+	cp test/ffi/guest-run.sh $$g/run.sh
+ifeq ($(FFI_HAVE)$(ARCH),yx86_64)
+ifneq ($(FFI_CT),)
+vm-612-initrd: ffi-guest-bundle
+vm-612-initrd: export EXTRA = $(abspath $(FFI_EXTRA))
+endif
+endif

@@ -4,11 +4,13 @@
  * record is read-only; re-prep, a refused prep, bad input (freed twice,
  * NULL, prep after free, a wrong code address, a closure of the real
  * libffi) give defined results; a freed closure faults; 1000 closures at
- * once; fork keeps parent and child apart (DESIGN: man/libtrampfd-ffi.7).
+ * once; two threads allocate, prep, call and free at once; fork keeps
+ * parent and child apart (man/libtrampfd-ffi.7).
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <ffi.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -121,6 +123,35 @@ static void foreign(void)
 	ffi_closure_free(c);
 }
 
+/* Each thread's closures see only its own user data. */
+static void *churn(void *arg)
+{
+	for (int i = 0; i < 2000; i++) {
+		int n = 0;
+		void *code;
+		ffi_closure *c = ffi_closure_alloc(sizeof(*c), &code);
+
+		if (!c || ffi_prep_closure_loc(c, &cif, cmp_fn, &n, code) != FFI_OK ||
+		    call(code, i, 5) != (i > 5) - (i < 5) || n != 1)
+			return (void *)"a closure failed under concurrent alloc/prep/free";
+		ffi_closure_free(c);
+	}
+	return arg;
+}
+
+static void threads(void)
+{
+	pthread_t t[2];
+	void *r[2];
+
+	for (int k = 0; k < 2; k++)
+		T_ASSERT(!pthread_create(&t[k], NULL, churn, NULL), "pthread_create");
+	for (int k = 0; k < 2; k++) {
+		pthread_join(t[k], &r[k]);
+		T_ASSERT(!r[k], "%s", (char *)r[k]);
+	}
+}
+
 static void forked(void)
 {
 	int mine = 0, child_n = 0, st;
@@ -204,6 +235,7 @@ int main(void)
 		ffi_closure_free(many[i]);
 
 	foreign();
+	threads();
 	forked();
 	return t_pass();
 }

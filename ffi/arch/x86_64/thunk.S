@@ -6,7 +6,9 @@
  * ffi_closure_unix64 / ffi_closure_win64 read through r10. Every argument
  * register, the stack and rax (the vector-argument count) pass untouched.
  * tfd_ffi_unset: the entry of a record that is not prepared or was freed:
- * hlt in user mode raises SIGSEGV here, never a jump anywhere.
+ * a load from address 0 raises SIGSEGV here, never a jump anywhere (not
+ * hlt: its #GP is logged as a "general protection fault", which kernel
+ * log checks take for a kernel problem).
  */
 #include <cet.h>
 
@@ -23,6 +25,8 @@ tfd_ffi_thunk:
 	.balign	16
 tfd_ffi_unset:
 	endbr64
-	hlt
+	xor	%eax, %eax
+	mov	(%rax), %rax
+	ud2
 	.size	tfd_ffi_unset, . - tfd_ffi_unset
 	.section .note.GNU-stack, "", @progbits
