@@ -32,7 +32,7 @@ struct cl_table {
 	char *base;			/* the mapping, kept for the process's life */
 	size_t size;
 	uint32_t ioffset, stride;
-	unsigned int n, id, cls;
+	unsigned int n, id, cls, lane;
 	_Atomic unsigned char *state;
 };
 
