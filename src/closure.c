@@ -9,27 +9,20 @@
  * TRAMPFD_CTX_FIRST is code: tfd_closure_first (closure_first.S, in the
  * library's text) shifts the integer arguments up one. A stub reached by
  * an ordinary context works the same in every cell, kernel ones included,
- * and keeps the module free of a second code generator.
- *  - x86_64: two slots. The closure's {r11 = link, rip = stub} is a fast
- *    slot of the code cell's r11 variant; the stub shifts and jumps to
- *    the link, an inner ARG(0) slot {rdi = ctx, rip = fn}, also fast. Two
- *    fast slots cost less than one general context's loader.
- *  - aarch64: one slot {x9 = ctx, x10 = fn, pc = stub}, as the code
- *    cell's fast variants are x0-x8 only (x8 holds a returned structure's
- *    address: a FIRST callee may need it).
+ * and keeps the module free of a second code generator. Such a closure is
+ * two slots: its own {CL_FIRST_LINK = inner slot, PC = stub}, and the
+ * inner ARG(0) slot {argument 0 = ctx, PC = fn} the stub jumps to. Both
+ * are fast slots of the code cell (its variants include r11 and x18),
+ * cheaper than one general context's loader.
  */
 #include <errno.h>
 #include "closure.h"
 #include "arch.h"
 
 #if defined(__x86_64__)
-#define CL_FIRST_LINKED	1
 #define CL_FIRST_LINK	x64_r11		/* scratch: no argument uses it */
 #elif defined(__aarch64__)
-/* x16/x17 are the code cells' own (TFD_CODE_RESERVED); x8 is the result's. */
-#define CL_FIRST_LINKED	0
-#define CL_FIRST_CTX	(arm64_r0 + 9)
-#define CL_FIRST_FN	(arm64_r0 + 10)
+#define CL_FIRST_LINK	(arm64_r0 + 18)	/* x16/x17 are the code cells' own */
 #endif
 
 #define CL_PLACE_MASK	0x7ffU
@@ -44,7 +37,7 @@ static const uint32_t arg_reg[TRAMPFD_NUM_ARG_REGS] = {
 
 struct cl_ctx {
 	struct trampfd_regs h;
-	struct trampfd_reg r[3];
+	struct trampfd_reg r[2];
 };
 
 /* how -> class (closure.h), or -EINVAL. */
@@ -83,16 +76,8 @@ static size_t fill(struct cl_ctx *c, unsigned int kind, void *fn, void *ctx)
 	} else if (kind == CL_KIND_CHAIN) {
 		c->r[0].name = TRAMPFD_REG_CHAIN;
 	} else {
-#if CL_FIRST_LINKED
 		c->r[0].name = CL_FIRST_LINK;
 		c->r[1].value = (uintptr_t)tfd_closure_first;
-#else
-		c->r[0].name = CL_FIRST_CTX;
-		c->r[1].name = CL_FIRST_FN;
-		c->r[2].name = TFD_REG_PC;
-		c->r[2].value = (uintptr_t)tfd_closure_first;
-		c->h.nregs = 3;
-#endif
 	}
 	return sizeof(c->h) + c->h.nregs * sizeof(c->r[0]);
 }
@@ -196,15 +181,11 @@ static int read_back(struct cl_table *t, unsigned int idx, unsigned char st,
 			return -EINVAL;
 	*ctx = h->regs[0].value;
 	*fn = h->regs[1].value;
-	if (t->cls % CL_NKINDS == CL_KIND_FIRST) {
-		if (h->regs[h->nregs - 1].value != (uintptr_t)tfd_closure_first)
-			return -EINVAL;
-		*fn = CL_FIRST_LINKED ? (uintptr_t)tfd_closure_first : h->regs[1].value;
-	}
+	if (t->cls % CL_NKINDS == CL_KIND_FIRST && *fn != (uintptr_t)tfd_closure_first)
+		return -EINVAL;
 	return 0;
 }
 
-#if CL_FIRST_LINKED
 /* The inner ARG(0) slot a FIRST closure (in state st) links to, or NULL. */
 static struct cl_table *linked(struct cl_table *t, unsigned int idx, unsigned char st,
 			       unsigned int *lidx)
@@ -220,7 +201,6 @@ static struct cl_table *linked(struct cl_table *t, unsigned int idx, unsigned ch
 		return NULL;
 	return l;
 }
-#endif
 
 TFD_EXPORT int trampfd_closure_create(void **closure, void *fn, void *ctx, unsigned int how)
 {
@@ -230,7 +210,6 @@ TFD_EXPORT int trampfd_closure_create(void **closure, void *fn, void *ctx, unsig
 
 	if (!closure || !fn || cls < 0)
 		return -EINVAL;
-#if CL_FIRST_LINKED
 	if (cls % CL_NKINDS == CL_KIND_FIRST) {
 		struct cl_table *l;
 		unsigned int lidx;
@@ -246,7 +225,6 @@ TFD_EXPORT int trampfd_closure_create(void **closure, void *fn, void *ctx, unsig
 		*closure = cl_addr(t, idx);
 		return 0;
 	}
-#endif
 	err = publish(cls, fn, ctx, CL_LIVE, &t, &idx);
 	if (!err)
 		*closure = cl_addr(t, idx);
@@ -260,7 +238,6 @@ TFD_EXPORT int trampfd_closure_free(void *closure)
 
 	if (!t)
 		return -EINVAL;
-#if CL_FIRST_LINKED
 	if (t->cls % CL_NKINDS == CL_KIND_FIRST) {
 		struct cl_table *l;
 		unsigned int lidx;
@@ -280,7 +257,6 @@ TFD_EXPORT int trampfd_closure_free(void *closure)
 			unpublish(l, lidx, CL_INNER);
 		return err;
 	}
-#endif
 	return unpublish(t, idx, CL_LIVE);
 }
 
@@ -294,15 +270,14 @@ TFD_EXPORT int trampfd_closure_get(void *closure, void **fn, void **ctx)
 	t = cl_lookup(closure, &idx);
 	if (!t)
 		return -EINVAL;
-#if CL_FIRST_LINKED
 	if (t->cls % CL_NKINDS == CL_KIND_FIRST) {
 		t = linked(t, idx, CL_LIVE, &idx);
 		if (!t)
 			return -EINVAL;
 		err = read_back(t, idx, CL_INNER, &f, &c);
-	} else
-#endif
+	} else {
 		err = read_back(t, idx, CL_LIVE, &f, &c);
+	}
 	if (err)
 		return err;
 	if (fn)
