@@ -52,7 +52,7 @@
 #define CL_REUSE_MIN	1024
 
 struct cl_lane {
-	pthread_mutex_t lock;		/* the queue and the fresh slots */
+	pthread_mutex_t *lock;		/* the queue and the fresh slots: lane_lock[lane] */
 	pthread_mutex_t grow;		/* one table creation at a time */
 	struct cl_table *cur;		/* fresh slots from cur->n - left on */
 	unsigned int left;
@@ -96,6 +96,8 @@ static __thread bool cache_keyed;
 static __thread unsigned int my_lane;
 static _Atomic unsigned int next_lane;
 static pthread_mutex_t pick_lock = PTHREAD_MUTEX_INITIALIZER;
+/* One per lane, for every class's: fork takes them all, and few. */
+static pthread_mutex_t lane_lock[CL_NLANES];
 static unsigned int forced;		/* TRAMPFD_CELL's flags */
 static int forced_err;			/* an unknown TRAMPFD_CELL */
 
@@ -126,8 +128,10 @@ static void setup(void)
 	const char *env = secure_getenv("TRAMPFD_CELL");
 	unsigned int c, i;
 
+	for (c = 0; c < CL_NLANES; c++)
+		pthread_mutex_init(&lane_lock[c], NULL);
 	for (c = 0; c < CL_NCLASSES * CL_NLANES; c++) {
-		pthread_mutex_init(&classes[c / CL_NLANES].lanes[c % CL_NLANES].lock, NULL);
+		classes[c / CL_NLANES].lanes[c % CL_NLANES].lock = &lane_lock[c % CL_NLANES];
 		pthread_mutex_init(&classes[c / CL_NLANES].lanes[c % CL_NLANES].grow, NULL);
 	}
 	pthread_key_create(&cache_key, cache_dtor);
@@ -145,8 +149,8 @@ static void before_fork(void)
 {
 	unsigned int c;
 
-	for (c = 0; c < CL_NCLASSES * CL_NLANES; c++)
-		pthread_mutex_lock(&classes[c / CL_NLANES].lanes[c % CL_NLANES].lock);
+	for (c = 0; c < CL_NLANES; c++)
+		pthread_mutex_lock(&lane_lock[c]);
 	pthread_mutex_lock(&radix_lock);
 }
 
@@ -155,10 +159,11 @@ static void after_fork(bool child)
 	unsigned int c;
 
 	pthread_mutex_unlock(&radix_lock);
+	for (c = 0; c < CL_NLANES; c++)
+		pthread_mutex_unlock(&lane_lock[c]);
 	for (c = 0; c < CL_NCLASSES * CL_NLANES; c++) {
 		struct cl_lane *l = &classes[c / CL_NLANES].lanes[c % CL_NLANES];
 
-		pthread_mutex_unlock(&l->lock);
 		/*
 		 * grow is held across a table's creation, which takes the
 		 * user provider's locks: not taken at fork (that order could
@@ -403,23 +408,23 @@ static int refill(unsigned int cls, struct cl_cache *k)
 	int err;
 
 	for (;;) {
-		pthread_mutex_lock(&l->lock);
+		pthread_mutex_lock(l->lock);
 		if (take(l, k)) {
-			pthread_mutex_unlock(&l->lock);
+			pthread_mutex_unlock(l->lock);
 			return 0;
 		}
 		gen = atomic_load(&l->ntables);
-		pthread_mutex_unlock(&l->lock);
+		pthread_mutex_unlock(l->lock);
 		pthread_mutex_lock(&l->grow);
 		err = 0;
 		if (atomic_load(&l->ntables) == gen) {
 			err = new_table(cls, my_lane, &t);
 			if (!err) {
-				pthread_mutex_lock(&l->lock);
+				pthread_mutex_lock(l->lock);
 				l->cur = t;
 				l->left = t->n;
 				atomic_fetch_add(&l->ntables, 1);
-				pthread_mutex_unlock(&l->lock);
+				pthread_mutex_unlock(l->lock);
 			}
 		}
 		pthread_mutex_unlock(&l->grow);
@@ -428,7 +433,7 @@ static int refill(unsigned int cls, struct cl_cache *k)
 	}
 }
 
-/* Appends id to lane l's queue (l->lock held); false if out of memory. */
+/* Appends id to lane l's queue (its lock held); false if out of memory. */
 static bool enqueue(struct cl_lane *l, uint32_t id)
 {
 	size_t cap, i;
@@ -456,21 +461,22 @@ static bool enqueue(struct cl_lane *l, uint32_t id)
  */
 static void give_back(unsigned int cls, const uint32_t *ids, unsigned int n)
 {
-	struct cl_lane *held = NULL, *l;
+	pthread_mutex_t *held = NULL;
+	struct cl_lane *l;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		l = &classes[cls].lanes[reg.t[ids[i] >> CL_IDX_BITS].lane];
-		if (l != held) {
+		if (l->lock != held) {
 			if (held)
-				pthread_mutex_unlock(&held->lock);
-			pthread_mutex_lock(&l->lock);
-			held = l;
+				pthread_mutex_unlock(held);
+			pthread_mutex_lock(l->lock);
+			held = l->lock;
 		}
 		enqueue(l, ids[i]);
 	}
 	if (held)
-		pthread_mutex_unlock(&held->lock);
+		pthread_mutex_unlock(held);
 }
 
 static struct cl_cache *cache(unsigned int cls)
