@@ -36,6 +36,9 @@ tsan * max-table counts /proc/self/maps lines, and TSan's allocator and shadow a
 tsan * no-tmp-files TSan itself maps /tmp/tsan.rodata.* files into every process
 tsan user-fault signal-call calls from SIGUSR1/SIGALRM handlers, which TSan runs inside its own handler with every signal blocked, so the trampoline's SIGSEGV is fatal
 tsan user-fault stack-data calls from a SIGUSR1 handler, which TSan runs inside its own handler with every signal blocked, so the trampoline's SIGSEGV is fatal
+asan * closure-tamper scans every writable mapping, ASan's shadow included, and an instrumented load of shadow memory faults in ASan's shadow gap
+tsan * closure-tamper scans every writable mapping, which under TSan includes terabytes of shadow (times out)
+tsan user-fault closure-signal calls from a SIGUSR1 handler, which TSan runs inside its own handler with every signal blocked, so the trampoline's SIGSEGV is fatal
 endef
 export SAN_EXCLUDE
 

@@ -21,7 +21,7 @@
 /* Slot -> data distance: rip-relative, so under 2 GiB; page multiple. */
 #define UC_DIST		0x7ff00000	/* also a multiple of 64K */
 #define UC_MAX_SLOTS	(UC_DIST / UC_STRIDE)
-#define UC_NVARIANTS	9
+/* UC_NVARIANTS, the code table's register variants: uc_layout.h. */
 
 /* Slot data (UC_STRIDE bytes per slot, at code + UC_DIST). */
 #define UC_D_V0		0

@@ -5,8 +5,8 @@
  * ctx and enter fn; CTX_FIRST sets argument 0 to ctx and moves the
  * caller's integer arguments up one. Every other general register, every
  * vector register, sp and the return address are as the caller left
- * them, except the scratch registers the man page names: CTX_FIRST's two
- * (x86_64 r10, r11; aarch64 x9, x10) and, on aarch64, x16 and x17, which
+ * them, except the scratch registers the man page names: CTX_FIRST's
+ * (x86_64 r11; aarch64 x18) and, on aarch64, x16 and x17, which
  * a call through any veneer may change (AAPCS64).
  */
 #include <errno.h>
@@ -14,12 +14,12 @@
 
 #if defined(__x86_64__)
 static const uint32_t args[] = { x64_rdi, x64_rsi, x64_rdx, x64_rcx, x64_r8, x64_r9 };
-static const uint64_t first_scratch = 1ULL << T_GPR(x64_r10) | 1ULL << T_GPR(x64_r11);
+static const uint64_t first_scratch = 1ULL << T_GPR(x64_r11);
 static const uint64_t veneer = 0;
 #else
 static const uint32_t args[] = { arm64_r0, arm64_r0 + 1, arm64_r0 + 2, arm64_r0 + 3,
 				 arm64_r0 + 4, arm64_r0 + 5, arm64_r0 + 6, arm64_r0 + 7 };
-static const uint64_t first_scratch = 3ULL << 9;
+static const uint64_t first_scratch = 1ULL << 18;
 static const uint64_t veneer = 3ULL << 16;
 #endif
 #define NA (sizeof(args) / sizeof(args[0]))
