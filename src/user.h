@@ -36,6 +36,8 @@ struct ut_table {
 	pthread_mutex_t lock;		/* serialises writers */
 	_Atomic int refs;		/* the fd and each mapping */
 	struct ut_table *next_live;
+	/* The mode's own teardown, run by the last ut_put before the free. */
+	void (*release)(struct ut_table *t);
 	/* Left-right reader counts for the fault handler (see user_fault.c). */
 	_Atomic unsigned int lr[UT_LR_BUCKETS][2];
 };

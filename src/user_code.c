@@ -55,12 +55,10 @@ static void free_priv(struct uc_table *t)
 	t->slots = NULL;
 }
 
-/* Drops a reference; the last one also frees the private state. */
-static void uc_put(struct uc_table *t)
+/* The last reference's teardown (ut_put): no check-then-drop race. */
+static void uc_release(struct ut_table *ut)
 {
-	if (atomic_load(&t->ut.refs) == 1)
-		free_priv(t);
-	ut_put(&t->ut);
+	free_priv((struct uc_table *)ut);
 }
 
 static int uc_create(const struct trampfd_user *u, unsigned int n, struct tfd_handle **h)
@@ -98,6 +96,7 @@ static int uc_create(const struct trampfd_user *u, unsigned int n, struct tfd_ha
 		free(t);
 		return fd;
 	}
+	t->ut.release = uc_release;
 	*h = &t->ut.h;
 	return fd;
 }
@@ -431,17 +430,8 @@ static int uc_munmap(void *base, size_t len, void *cookie)
 		}
 	pthread_mutex_unlock(&t->ut.lock);
 	uc_unmap_table(m);
-	uc_put(t);
+	ut_put(&t->ut);
 	return 0;
-}
-
-static int uc_close(struct tfd_handle *h)
-{
-	struct uc_table *t = (struct uc_table *)h;
-
-	if (atomic_load(&t->ut.refs) == 1)
-		free_priv(t);
-	return ut_close(h);
 }
 
 const struct tfd_ops tfd_user_code_ops = {
@@ -453,5 +443,5 @@ const struct tfd_ops tfd_user_code_ops = {
 	.pread = uc_pread,
 	.mmap = uc_mmap,
 	.munmap = uc_munmap,
-	.close = uc_close,
+	.close = ut_close,
 };

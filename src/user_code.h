@@ -117,6 +117,7 @@ static inline size_t uc_rec_off(const struct uc_table *t, unsigned int i, unsign
 int uc_self_init(const char **why) TFD_HIDDEN;
 int uc_map_table(struct uc_table *t, struct uc_map **out) TFD_HIDDEN;
 void uc_unmap_table(struct uc_map *m) TFD_HIDDEN;
+void uc_map_fork(int phase) TFD_HIDDEN;	/* src/fork.c */
 int uc_remap_chunk(struct uc_table *t, unsigned int c) TFD_HIDDEN;
 int uc_remap_data(struct uc_table *t) TFD_HIDDEN;
 extern const unsigned char uc_variant_reg[UC_NVARIANTS] TFD_HIDDEN;

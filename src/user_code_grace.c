@@ -218,17 +218,25 @@ static void on_grace(int sig, siginfo_t *si, void *ucv)
 }
 
 /*
- * The child has one thread: a grace period the parent had under way is not
- * its concern. (Taking grace_lock before fork would invert the order
- * table lock -> grace_lock that writers follow.)
+ * Across fork (src/fork.c, after every table's lock): no grace period is
+ * under way while the forking thread holds grace_lock, and the child's
+ * one thread owes no handler counts.
  */
-static void grace_child(void)
+void tfd_user_code_fork(int phase)
 {
-	pthread_mutex_init(&grace_lock, NULL);
-	pthread_mutex_init(&regions_lock, NULL);
-	atomic_store(&nacks, 0);
-	atomic_store(&handlers, 0);
-	flight.active = false;
+	if (phase == TFD_FORK_PREPARE) {
+		pthread_mutex_lock(&grace_lock);
+		pthread_mutex_lock(&regions_lock);
+		uc_map_fork(phase);
+		return;
+	}
+	if (phase == TFD_FORK_CHILD) {
+		atomic_store(&nacks, 0);
+		atomic_store(&handlers, 0);
+	}
+	uc_map_fork(phase);
+	pthread_mutex_unlock(&regions_lock);
+	pthread_mutex_unlock(&grace_lock);
 }
 
 static void grace_setup(void)
@@ -245,7 +253,6 @@ static void grace_setup(void)
 		grace_sig = sig;
 		grace_err = sigaction(sig, &sa, NULL) < 0 ? -errno : 0;
 	}
-	pthread_atfork(NULL, NULL, grace_child);
 }
 
 /* Is tid inside a system call now (so not inside a slot window)? */

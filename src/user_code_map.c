@@ -50,6 +50,14 @@ static struct {
 static pthread_once_t self_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t self_lock = PTHREAD_MUTEX_INITIALIZER;
 
+void uc_map_fork(int phase)
+{
+	if (phase == TFD_FORK_PREPARE)
+		pthread_mutex_lock(&self_lock);
+	else
+		pthread_mutex_unlock(&self_lock);
+}
+
 struct find {
 	uintptr_t addr;
 	const char *name;

@@ -288,13 +288,24 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 }
 
 /* Handlers in threads the child does not have left counts behind. */
-static void uf_after_fork_child(void)
+/* Across fork (src/fork.c): the region and handler locks are leaves. */
+void tfd_user_fault_fork(int phase)
 {
 	unsigned int i;
 
-	for (i = 0; i < UF_MAX_REGIONS; i++)
-		atomic_store(&regions[i].inflight, 0);
-	uf_anchor_fork_child();
+	if (phase == TFD_FORK_PREPARE) {
+		pthread_mutex_lock(&handler_lock);
+		pthread_mutex_lock(&regions_lock);
+		return;
+	}
+	if (phase == TFD_FORK_CHILD) {
+		for (i = 0; i < UF_MAX_REGIONS; i++)
+			atomic_store(&regions[i].inflight, 0);
+		if (handler_once_done)
+			uf_anchor_fork_child();
+	}
+	pthread_mutex_unlock(&regions_lock);
+	pthread_mutex_unlock(&handler_lock);
 }
 
 /* Installed at the first create; a failed attempt is retried at the next. */
@@ -312,7 +323,6 @@ static int install_handler(void)
 		if (sigaction(SIGSEGV, &sa, &old_segv) < 0) {
 			err = -errno;
 		} else {
-			pthread_atfork(NULL, NULL, uf_after_fork_child);
 			handler_once_done = true;
 		}
 	}

@@ -22,37 +22,25 @@
 static _Atomic unsigned long fork_gen;
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ut_table *live;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-static void before_fork(void)
+/* Every table's writer lock across fork (src/fork.c): the outermost locks. */
+void tfd_user_table_fork(int phase)
 {
 	struct ut_table *t;
 
-	pthread_mutex_lock(&live_lock);
-	for (t = live; t; t = t->next_live)
-		pthread_mutex_lock(&t->lock);
-}
-
-static void after_fork(int child)
-{
-	struct ut_table *t;
-
+	if (phase == TFD_FORK_PREPARE) {
+		pthread_mutex_lock(&live_lock);
+		for (t = live; t; t = t->next_live)
+			pthread_mutex_lock(&t->lock);
+		return;
+	}
 	atomic_fetch_add(&fork_gen, 1);
 	for (t = live; t; t = t->next_live) {
 		/* Handlers in threads the child does not have left counts behind. */
-		if (child)
+		if (phase == TFD_FORK_CHILD)
 			memset((void *)t->lr, 0, sizeof(t->lr));
 		pthread_mutex_unlock(&t->lock);
 	}
 	pthread_mutex_unlock(&live_lock);
-}
-
-static void after_fork_parent(void) { after_fork(0); }
-static void after_fork_child(void) { after_fork(1); }
-
-static void register_atfork(void)
-{
-	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
 
 int ut_new_memfd(size_t len)
@@ -123,7 +111,6 @@ int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags, size_t st
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	int fd, err;
 
-	pthread_once(&atfork_once, register_atfork);
 	/*
 	 * Whole pages: a user-mode emulator whose page is larger than the
 	 * host's (qemu-user -p 65536) fakes a file mapping's partial last page
@@ -177,6 +164,8 @@ void ut_put(struct ut_table *t)
 			break;
 		}
 	pthread_mutex_unlock(&live_lock);
+	if (t->release)
+		t->release(t);
 	munmap(t->view, t->view_len);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -209,7 +198,8 @@ static int ut_unshare(struct ut_table *t)
 			goto fail;
 	}
 	/* MAP_FIXED swaps the pages under concurrent callers: same bytes, new file. */
-	if (ut_map_view(fd, t->view_len, t->view) == MAP_FAILED ||
+	if (tfd_fdtab_renew(&t->h, fd) ||
+	    ut_map_view(fd, t->view_len, t->view) == MAP_FAILED ||
 	    dup3(fd, t->h.fd, O_CLOEXEC) < 0)
 		goto fail;
 	close(fd);
