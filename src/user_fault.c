@@ -256,18 +256,29 @@ pass:
 	return false;
 }
 
-/* Not ours: whoever handled SIGSEGV before us, or the default action. */
+/*
+ * Not ours: whoever handled SIGSEGV before us, given what its flags asked
+ * the kernel for (SA_RESETHAND: once, then the default action; its sa_mask
+ * and, without SA_NODEFER, SIGSEGV blocked while it runs; siginfo or not),
+ * or the default action. Our return restores the interrupted mask.
+ */
 static void chain(int sig, siginfo_t *si, void *uc)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old = old_segv;
+	bool info = old.sa_flags & SA_SIGINFO;
+	sigset_t m = old.sa_mask;
 
-	if ((old_segv.sa_flags & SA_SIGINFO) && old_segv.sa_sigaction) {
-		old_segv.sa_sigaction(sig, si, uc);
-		return;
-	}
-	if (!(old_segv.sa_flags & SA_SIGINFO) && old_segv.sa_handler != SIG_DFL &&
-	    old_segv.sa_handler != SIG_IGN) {
-		old_segv.sa_handler(sig);
+	if (info ? old.sa_sigaction != NULL
+		 : old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) {
+		if (old.sa_flags & SA_RESETHAND)
+			old_segv = dfl;
+		if (!(old.sa_flags & SA_NODEFER))
+			sigaddset(&m, sig);
+		pthread_sigmask(SIG_BLOCK, &m, NULL);
+		if (info)
+			old.sa_sigaction(sig, si, uc);
+		else
+			old.sa_handler(sig);
 		return;
 	}
 	/* A fault re-executes and now takes the default; a kill() is re-sent. */
@@ -339,11 +350,18 @@ static int uf_available(unsigned int uflags, const char **why)
 
 	if (err)
 		return err;
-	*why = "calls emulated by a SIGSEGV handler; contexts in a read-only memfd";
-	/* Someone replaced our handler without chaining: calls would kill. */
+	*why = "calls emulated by a SIGSEGV handler (so a call with SIGSEGV blocked ends "
+	       "the process); contexts in a read-only memfd";
+	/*
+	 * EBUSY: SIGSEGV is certain not to reach our handler any more (reset
+	 * to SIG_DFL or SIG_IGN). Any other handler is trusted to chain to
+	 * ours, as trampfd(7) asks; so is a second copy of the library, whose
+	 * handler chains to this one's.
+	 */
 	if (handler_once_done && !sigaction(SIGSEGV, NULL, &cur) &&
-	    cur.sa_sigaction != on_segv) {
-		*why = "the library's SIGSEGV handler was replaced by the program";
+	    !(cur.sa_flags & SA_SIGINFO) &&
+	    (cur.sa_handler == SIG_DFL || cur.sa_handler == SIG_IGN)) {
+		*why = "the program reset SIGSEGV to SIG_DFL or SIG_IGN: calls would not reach the library";
 		return -EBUSY;
 	}
 	return 0;
