@@ -75,14 +75,23 @@ static tfd_slot_t *slot_of(int fd, int create)
 	return chunk ? &chunk[fd % TFD_CHUNK] : NULL;
 }
 
-/* Is fd still the open file h was created with? */
+/*
+ * Is fd still the open file h was created with? A renewal between the
+ * fstat and the comparison (two, and the file seen is neither identity
+ * kept) makes the answer unreliable: asked again.
+ */
 static bool same_file(const struct tfd_handle *h, int fd)
 {
 	struct stat st;
+	unsigned int g;
+	bool same;
 
-	return !fstat(fd, &st) && st.st_dev == h->dev &&
-	       (st.st_ino == atomic_load_explicit(&h->ino, memory_order_relaxed) ||
-		st.st_ino == atomic_load_explicit(&h->ino_prev, memory_order_relaxed));
+	do {
+		g = atomic_load(&h->renewals);
+		same = !fstat(fd, &st) && st.st_dev == h->dev &&
+		       (st.st_ino == atomic_load(&h->ino) || st.st_ino == atomic_load(&h->ino_prev));
+	} while (!same && g != atomic_load(&h->renewals));
+	return same;
 }
 
 /*
@@ -98,8 +107,9 @@ int tfd_fdtab_renew(struct tfd_handle *h, int newfd)
 		return -errno;
 	if (st.st_dev != h->dev)
 		return -EXDEV;
-	atomic_store_explicit(&h->ino_prev, atomic_load(&h->ino), memory_order_relaxed);
-	atomic_store_explicit(&h->ino, st.st_ino, memory_order_relaxed);
+	atomic_fetch_add(&h->renewals, 1);
+	atomic_store(&h->ino_prev, atomic_load(&h->ino));
+	atomic_store(&h->ino, st.st_ino);
 	return 0;
 }
 
@@ -117,6 +127,7 @@ int tfd_fdtab_insert(struct tfd_handle *h)
 	h->dev = st.st_dev;
 	atomic_init(&h->ino, st.st_ino);
 	atomic_init(&h->ino_prev, st.st_ino);
+	atomic_init(&h->renewals, 0);
 	atomic_init(&h->users, 1);	/* the registry's */
 	pthread_mutex_lock(l);
 	old = *s;

@@ -13,7 +13,7 @@
 
 static void (*const parts[])(int phase) = {
 	tfd_user_table_fork, tfd_user_code_fork, tfd_user_fault_fork,
-	tfd_api_fork, tfd_fdtab_fork,
+	tfd_anchor_fork, tfd_api_fork, tfd_fdtab_fork,
 };
 #define NPARTS (sizeof(parts) / sizeof(parts[0]))
 

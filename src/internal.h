@@ -45,6 +45,7 @@ struct tfd_handle {
 	/* The open file's identity (fdtab.c); ino_prev: before a renewal. */
 	uint64_t dev;
 	_Atomic uint64_t ino, ino_prev;
+	_Atomic unsigned int renewals;	/* a check that saw one happen retries */
 	_Atomic int users;		/* the registry and each call in progress */
 };
 
@@ -78,6 +79,7 @@ void tfd_fork_register(void) TFD_HIDDEN;
 void tfd_user_table_fork(int phase) TFD_HIDDEN;
 void tfd_user_code_fork(int phase) TFD_HIDDEN;
 void tfd_user_fault_fork(int phase) TFD_HIDDEN;
+void tfd_anchor_fork(int phase) TFD_HIDDEN;
 void tfd_api_fork(int phase) TFD_HIDDEN;
 void tfd_fdtab_fork(int phase) TFD_HIDDEN;
 

@@ -45,21 +45,14 @@ _Atomic unsigned long uc_finished[UC_FIN_N];
 
 /* The signal: the highest real-time one from SIGRTMAX - 4 down that nobody handles. */
 static int grace_sig;
-#define UC_MAX_REGIONS	16384
 #define UC_ACK_BATCH	4096
-
-struct region {
-	_Atomic uintptr_t start;	/* 0: free */
-	_Atomic size_t len;
-};
 
 struct ack {
 	_Atomic int tid;
 	_Atomic int state;
 };
 
-static struct region regions[UC_MAX_REGIONS];
-static _Atomic unsigned int regions_hwm;
+/* The regions calls are finished in: read-only anchors (user_anchor.h). */
 static pthread_mutex_t regions_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct ack acks[UC_ACK_BATCH];
@@ -95,17 +88,31 @@ bool uc_grace_passed(uint32_t stamp)
 
 uintptr_t uc_region_of(uintptr_t pc)
 {
-	unsigned int i, hwm = atomic_load(&regions_hwm);
+	const struct uc_anchor *r = tfd_anchors.uc;
+	unsigned int i, hwm = __atomic_load_n(&tfd_anchors.uc_hwm, __ATOMIC_ACQUIRE);
 
-	for (i = 0; i < hwm; i++) {
-		uintptr_t s = atomic_load(&regions[i].start);
-		size_t len = atomic_load(&regions[i].len);
+	for (i = 0; i < hwm && i < UC_MAX_REGIONS; i++) {
+		uintptr_t s = __atomic_load_n(&r[i].start, __ATOMIC_ACQUIRE);
+		size_t len = __atomic_load_n(&r[i].len, __ATOMIC_RELAXED);
 
 		/* start read twice: a late handler may race a reuse of the entry. */
-		if (s && pc >= s && pc - s < len && atomic_load(&regions[i].start) == s)
+		if (s && pc >= s && pc - s < len &&
+		    __atomic_load_n(&r[i].start, __ATOMIC_ACQUIRE) == s)
 			return s;
 	}
 	return 0;
+}
+
+const struct uc_anchor *uc_region_next(const struct uc_table *t, const struct uc_anchor *after)
+{
+	const struct uc_anchor *r = after ? after + 1 : tfd_anchors.uc;
+	const struct uc_anchor *end = tfd_anchors.uc +
+		(tfd_anchors.uc_hwm < UC_MAX_REGIONS ? tfd_anchors.uc_hwm : UC_MAX_REGIONS);
+
+	for (; r < end; r++)
+		if (r->start && r->owner == (uintptr_t)t)
+			return r;
+	return NULL;
 }
 
 #if defined(__SANITIZE_THREAD__)
@@ -417,30 +424,35 @@ int uc_grace_signal(void)
 	return grace_err ? grace_err : grace_sig;
 }
 
-int uc_region_add(uintptr_t start, size_t len)
+int uc_region_add(const struct uc_table *t, uintptr_t start, size_t len)
 {
+	struct uc_anchor an = { start, len, (uintptr_t)t, 0 };
+	uint64_t hwm;
 	unsigned int i;
+	int err = 0;
 
 	pthread_once(&grace_once, grace_setup);
 	pthread_mutex_lock(&regions_lock);
 	for (i = 0; i < UC_MAX_REGIONS; i++)
-		if (!atomic_load(&regions[i].start))
+		if (!tfd_anchors.uc[i].start)
 			break;
-	if (i < UC_MAX_REGIONS) {
-		atomic_store(&regions[i].len, len);
-		atomic_store(&regions[i].start, start);
-		if (i >= atomic_load(&regions_hwm))
-			atomic_store(&regions_hwm, i + 1);
-	}
+	if (i == UC_MAX_REGIONS)
+		err = -ENOMEM;
+	hwm = i + 1;
+	if (!err && i >= tfd_anchors.uc_hwm)
+		err = tfd_anchor_put(&tfd_anchors.uc_hwm, &hwm, sizeof(hwm));
+	if (!err)
+		err = tfd_anchor_put(&tfd_anchors.uc[i], &an, sizeof(an));
 	pthread_mutex_unlock(&regions_lock);
-	return i < UC_MAX_REGIONS ? (int)i : -ENOMEM;
+	return err ? err : (int)i;
 }
 
 void uc_region_del(int idx)
 {
 	pthread_mutex_lock(&regions_lock);
-	atomic_store(&regions[idx].start, 0);
-	atomic_store(&regions[idx].len, 0);
+	if (idx >= 0 && idx < UC_MAX_REGIONS)
+		tfd_anchor_put(&tfd_anchors.uc[idx], &(struct uc_anchor){ 0 },
+			       sizeof(struct uc_anchor));
 	pthread_mutex_unlock(&regions_lock);
 	/* A handler that found the region before may still read its slots. */
 	while (atomic_load(&handlers))

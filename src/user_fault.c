@@ -9,7 +9,7 @@
  *    unmapped is first unpublished, then its unmapper waits for handlers
  *    still inside it (inflight) before the memory goes away. What the
  *    handler trusts (the range, the store, the size) comes from the
- *    region's read-only anchor (user_fault_anchor.c), never from a
+ *    region's read-only anchor (user_anchor.c), never from a
  *    pointer in writable memory.
  *  - each slot keeps two immutable records and a one-byte selector. A
  *    single byte cannot tear, whatever the kernel's copy does, so a writer
@@ -47,7 +47,7 @@ static unsigned char sel_at(const unsigned char *view, unsigned int i)
 
 static unsigned char load_sel(const struct ut_table *t, unsigned int i)
 {
-	return sel_at(t->view, i);
+	return sel_at(ut_view(t), i);
 }
 
 /*
@@ -86,7 +86,7 @@ static int publish(struct ut_table *t, unsigned int i, const struct uf_rec *rec)
 		return err;
 	atomic_thread_fence(memory_order_seq_cst);
 	if (t->fastwrite) {
-		__atomic_store_n(t->view + sel_off(i), b, __ATOMIC_RELEASE);
+		__atomic_store_n(ut_view(t) + sel_off(i), b, __ATOMIC_RELEASE);
 		return 0;
 	}
 	return ut_store(t, sel_off(i), &b, 1);
@@ -112,7 +112,7 @@ static ssize_t uf_pwrite(struct tfd_handle *h, const void *buf, size_t len,
 	err = ut_prepare_write(t);
 	if (err)
 		goto out;
-	memcpy(&rec, t->view + rec_off(h->n, i, load_sel(t, i) & 1), sizeof(rec));
+	memcpy(&rec, ut_view(t) + rec_off(h->n, i, load_sel(t, i) & 1), sizeof(rec));
 	if (ctx == TRAMPFD_REGS_OFFSET) {
 		rec.regs_len = len > sizeof(struct trampfd_regs) ? len : 0;
 		memcpy(rec.regs, buf, len);
@@ -150,7 +150,7 @@ static ssize_t uf_pread(struct tfd_handle *h, void *buf, size_t len,
 		n = sizeof(map);
 	} else {
 		pthread_mutex_lock(&t->lock);
-		memcpy(&rec, t->view + rec_off(h->n, i, load_sel(t, i) & 1), sizeof(rec));
+		memcpy(&rec, ut_view(t) + rec_off(h->n, i, load_sel(t, i) & 1), sizeof(rec));
 		pthread_mutex_unlock(&t->lock);
 		if (ctx == TRAMPFD_REGS_OFFSET) {
 			src = rec.regs_len ? rec.regs : unset;
@@ -179,7 +179,7 @@ static struct uf_region *find_region(uintptr_t a, const struct uf_anchor **an)
 
 	for (i = 0; i < hwm && i < UF_MAX_REGIONS; i++) {
 		struct uf_region *r = &regions[i];
-		const struct uf_anchor *x = &uf_anchors[i];
+		const struct uf_anchor *x = &tfd_anchors.uf[i];
 		uintptr_t s = atomic_load_explicit(&r->start, memory_order_acquire);
 
 		if (!s || x->start != s || a < s || a - s >= 2 * x->len)
@@ -312,8 +312,6 @@ void tfd_user_fault_fork(int phase)
 	if (phase == TFD_FORK_CHILD) {
 		for (i = 0; i < UF_MAX_REGIONS; i++)
 			atomic_store(&regions[i].inflight, 0);
-		if (handler_once_done)
-			uf_anchor_fork_child();
 	}
 	pthread_mutex_unlock(&regions_lock);
 	pthread_mutex_unlock(&handler_lock);
@@ -326,7 +324,7 @@ static int install_handler(void)
 	int err = 0;
 
 	pthread_mutex_lock(&handler_lock);
-	err = uf_anchor_init();
+	err = tfd_anchor_init();
 	if (!err && !handler_once_done) {
 		/* NODEFER: trampolines stay callable from a program's own SIGSEGV handler. */
 		sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
@@ -407,8 +405,8 @@ static int uf_mmap(struct tfd_handle *h, void **base, size_t *len, void **cookie
 		if (!regions[i].used)
 			r = &regions[i];
 	if (r) {
-		an = (struct uf_anchor){ (uintptr_t)p, l, (uintptr_t)t->view, h->n };
-		err = uf_anchor_set(r - regions, &an);
+		an = (struct uf_anchor){ (uintptr_t)p, l, ut_anchor(t)->view, h->n };
+		err = tfd_anchor_put(&tfd_anchors.uf[r - regions], &an, sizeof(an));
 	}
 	if (r && !err) {
 		r->used = true;

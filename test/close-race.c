@@ -43,19 +43,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static long vm_kb(void)
-{
-	long pages = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f) {
-		if (fscanf(f, "%ld", &pages) != 1)
-			pages = 0;
-		fclose(f);
-	}
-	return pages * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 int main(void)
 {
 	struct t_table t;
@@ -69,7 +56,7 @@ int main(void)
 	for (r = 0; r < 2 * ROUNDS; r++) {
 		mode = r >= ROUNDS;
 		if (r == ROUNDS + 5)
-			before = vm_kb();	/* after a few rounds' warm-up */
+			before = t_vm_bytes() / 1024;	/* after a few rounds' warm-up */
 		t_table(&t, 4, 0);
 		fd_shared = t.fd;
 		base_shared = t.base;
@@ -80,7 +67,7 @@ int main(void)
 			T_EXPECT(trampfd_munmap(t.base), 0);
 	}
 	pthread_join(th, NULL);
-	after = vm_kb();
+	after = t_vm_bytes() / 1024;
 	T_ASSERT(!bad, "%ld calls racing close got neither a result nor -EBADF", bad);
 	/* A leaked table keeps at least a page of state and its store mapped. */
 	T_ASSERT(after - before < (ROUNDS - 5) * 4 / 2,

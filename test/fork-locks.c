@@ -51,7 +51,7 @@ static int child(void)
 int main(void)
 {
 	pthread_t th[2];
-	int i, k, st, hung = 0, bad = 0;
+	int i, k, st, hung = 0, bad = 0, first = 0;
 	pid_t pid;
 
 	t_init();
@@ -71,13 +71,15 @@ int main(void)
 			waitpid(pid, &st, 0);
 			hung++;
 		} else if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-			bad++;
+			if (!bad++)
+				first = st;
 		}
 	}
 	atomic_store(&stop, 1);
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	T_ASSERT(!hung, "%d of %d children hung (a lock inherited held)", hung, FORKS);
-	T_ASSERT(!bad, "%d of %d children failed to map, write or call", bad, FORKS);
+	T_ASSERT(!bad, "%d of %d children failed to map, write or call (first: status %#x)",
+		 bad, FORKS, first);
 	return t_pass();
 }
