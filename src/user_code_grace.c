@@ -20,9 +20,14 @@
  * the very threads it waits for (measured: 40x slower on 2 CPUs).
  *
  * A process with one thread needs none of this (__libc_single_threaded).
- * Not covered: a running thread that blocks grace_sig (waited for until
- * it enters a system call). Writes from signal handlers are not
- * supported (trampfd_pwrite takes a mutex).
+ * The signal is API (trampfd(7), "The grace signal"): SIGRTMAX - 4 or the
+ * highest free one below, or TRAMPFD_GRACE_SIGNAL's. A rewrite that needs
+ * a grace period fails, changing nothing, with -EBUSY when the handler on
+ * the signal is no longer the library's (a program's own handler, or
+ * SIG_DFL, which would kill the process), and with -EAGAIN when a thread
+ * has not answered within UC_GRACE_MAX_NS (it blocks the signal and never
+ * enters a system call). Writes from signal handlers are not supported
+ * (trampfd_pwrite takes a mutex).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -75,6 +80,7 @@ static struct {
 } flight;
 
 static int grace_err;
+#define UC_GRACE_MAX_NS	2000000000ULL	/* a grace period's bound: 2 s */
 
 uint32_t uc_grace_stamp(void)
 {
@@ -246,20 +252,56 @@ void tfd_user_code_fork(int phase)
 	pthread_mutex_unlock(&grace_lock);
 }
 
+/*
+ * TRAMPFD_GRACE_SIGNAL: a number, or RTMIN+n / RTMAX-n; 0 if unset, -1 if
+ * it names no real-time signal.
+ */
+static int env_signal(void)
+{
+	const char *e = getenv("TRAMPFD_GRACE_SIGNAL");
+	long base = 0, n;
+	char *end;
+
+	if (!e || !*e)
+		return 0;
+	if (!strncmp(e, "RTMIN", 5) || !strncmp(e, "RTMAX", 5)) {
+		base = e[4] == 'N' ? SIGRTMIN : SIGRTMAX;
+		e += 5;
+		if (!*e)
+			return base;
+	}
+	n = strtol(e, &end, 10);
+	if (*end || end == e)
+		return -1;
+	n += base;
+	return n >= SIGRTMIN && n <= SIGRTMAX ? (int)n : -1;
+}
+
 static void grace_setup(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_grace }, old;
-	int sig;
+	int sig, want = env_signal();
 
 	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	grace_err = -EBUSY;
-	for (sig = SIGRTMAX - 4; sig > SIGRTMIN + 4 && grace_err; sig--) {
-		if (sigaction(sig, NULL, &old) || old.sa_handler != SIG_DFL)
-			continue;
-		grace_sig = sig;
-		grace_err = sigaction(sig, &sa, NULL) < 0 ? -errno : 0;
+	grace_err = want < 0 ? -EINVAL : -EBUSY;
+	for (sig = want ? want : SIGRTMAX - 4; want >= 0 && grace_err && sig > SIGRTMIN + 4; sig--) {
+		if (!sigaction(sig, NULL, &old) && old.sa_handler == SIG_DFL) {
+			grace_sig = sig;
+			grace_err = sigaction(sig, &sa, NULL) < 0 ? -errno : 0;
+		}
+		if (want)
+			break;		/* the one asked for, or none */
 	}
+}
+
+/* Is the library's handler still on the signal? A rewrite asks first. */
+static bool handler_ours(void)
+{
+	struct sigaction cur;
+
+	return !sigaction(grace_sig, NULL, &cur) && (cur.sa_flags & SA_SIGINFO) &&
+	       cur.sa_sigaction == on_grace;
 }
 
 /* Is tid inside a system call now (so not inside a slot window)? */
@@ -333,13 +375,16 @@ static unsigned int batch_left(bool probe)
 	return left;
 }
 
-static void wait_batch(void)
+/* 0 once every thread asked answered; -EAGAIN past the bound. */
+static int wait_batch(void)
 {
 	for (;;) {
 		int seq = atomic_load(&ack_seq);
 
 		if (!batch_left(true))
-			break;
+			return 0;
+		if (now_ns() - flight.t0 > UC_GRACE_MAX_NS)
+			return -EAGAIN;
 		/* Sleep, not spin: the threads asked need the CPU to answer. */
 		syscall(SYS_futex, &ack_seq, FUTEX_WAIT_PRIVATE, seq,
 			&(struct timespec){ 0, 1000000 }, NULL, 0);
@@ -349,10 +394,13 @@ static void wait_batch(void)
 /* Begins a grace period: every other thread not in a system call is asked. */
 static int flight_begin(void)
 {
-	int self = syscall(SYS_gettid), fd, k, nb;
+	int self = syscall(SYS_gettid), fd, k, nb, err = 0;
 	unsigned int n = 0;
 	char buf[4096];
 
+	/* Another handler (or SIG_DFL: death) on the signal: refuse, change nothing. */
+	if (!handler_ours())
+		return -EBUSY;
 	flight.g = atomic_fetch_add(&grace_started, 1) + 1;
 	flight.active = true;
 	flight.n = 0;
@@ -362,7 +410,7 @@ static int flight_begin(void)
 		flight.active = false;
 		return -errno;
 	}
-	while ((nb = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+	while (!err && (nb = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
 		for (k = 0; k < nb; k += ((struct dirent64 *)(buf + k))->d_reclen) {
 			const char *d = ((struct dirent64 *)(buf + k))->d_name;
 			int tid = 0;
@@ -374,8 +422,10 @@ static int flight_begin(void)
 				continue;
 			if (n == UC_ACK_BATCH) {	/* past a batch: the earlier ones wait */
 				send_batch(n);
-				wait_batch();
+				err = wait_batch();
 				n = 0;
+				if (err)
+					break;
 			}
 			atomic_store(&acks[n].state, UC_ACK_PENDING);
 			atomic_store(&acks[n].tid, tid);
@@ -383,21 +433,27 @@ static int flight_begin(void)
 		}
 	}
 	close(fd);
-	if (nb < 0) {
-		wait_batch();
+	if (!err && nb < 0)
+		err = -EIO;
+	if (err) {
+		atomic_store(&nacks, 0);
 		flight.active = false;
-		return -EIO;
+		return err;
 	}
 	send_batch(n);
 	return 0;
 }
 
-static void flight_end(void)
+/* Waits for the answers; on a failure the grace period is not counted. */
+static int flight_end(void)
 {
-	wait_batch();
+	int err = wait_batch();
+
 	atomic_store(&nacks, 0);
-	atomic_store(&grace_done, flight.g);
+	if (!err)
+		atomic_store(&grace_done, flight.g);
 	flight.active = false;
+	return err;
 }
 
 int uc_grace_wait(uint32_t stamp)
@@ -411,8 +467,8 @@ int uc_grace_wait(uint32_t stamp)
 		pthread_mutex_lock(&grace_lock);
 		if (!flight.active && !uc_grace_passed(stamp))
 			err = flight_begin();
-		if (flight.active)
-			flight_end();
+		if (!err && flight.active)
+			err = flight_end();
 		pthread_mutex_unlock(&grace_lock);
 	}
 	return err;
