@@ -36,6 +36,7 @@ tsan * max-table counts /proc/self/maps lines, and TSan's allocator and shadow a
 tsan * no-tmp-files TSan itself maps /tmp/tsan.rodata.* files into every process
 tsan user-fault signal-call calls from SIGUSR1/SIGALRM handlers, which TSan runs inside its own handler with every signal blocked, so the trampoline's SIGSEGV is fatal
 tsan user-fault stack-data calls from a SIGUSR1 handler, which TSan runs inside its own handler with every signal blocked, so the trampoline's SIGSEGV is fatal
+tsan * chain-flags checks the signal mask a SA_NODEFER SIGSEGV handler runs with, and TSan runs every handler inside its own with every signal blocked
 endef
 export SAN_EXCLUDE
 
