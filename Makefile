@@ -63,11 +63,11 @@ $(B)/static/%.o: %.S Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ASFLAGS_ALL) -c $< -o $@
 
-# -z nodelete: dlclose leaves the library mapped, since live closures and
-# tables may run its code and threads may still run its TLS destructor.
+# -z nodelete: dlclose never unmaps the library, whose text trampolines
+# jump into and whose SIGSEGV handler stays installed (test/dyn/dlclose.c).
 $(SHLIB): $(LIB_OBJ_PIC) $(SHLIB_OBJ_$(ARCH)) src/libtrampfd.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/libtrampfd.map \
-		-Wl,-z,defs -Wl,-z,noexecstack -Wl,-z,nodelete $(SHLIB_LDFLAGS_$(ARCH)) -pthread \
+		-Wl,-z,defs -Wl,-z,nodelete -Wl,-z,noexecstack $(SHLIB_LDFLAGS_$(ARCH)) -pthread \
 		-o $@ $(LIB_OBJ_PIC) $(SHLIB_OBJ_$(ARCH)) $(LDFLAGS)
 	ln -sf $(SONAME) $(B)/libtrampfd.so
 $(STLIB): $(LIB_OBJ)

@@ -39,6 +39,7 @@ tsan user-fault stack-data calls from a SIGUSR1 handler, which TSan runs inside 
 asan * closure-tamper scans every writable mapping, ASan's shadow included, and an instrumented load of shadow memory faults in ASan's shadow gap
 tsan * closure-tamper scans every writable mapping, which under TSan includes terabytes of shadow (times out)
 tsan user-fault closure-signal calls from a SIGUSR1 handler, which TSan runs inside its own handler with every signal blocked, so the trampoline's SIGSEGV is fatal
+tsan * chain-flags checks the signal mask a SA_NODEFER SIGSEGV handler runs with, and TSan runs every handler inside its own with every signal blocked
 endef
 export SAN_EXCLUDE
 

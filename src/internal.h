@@ -43,6 +43,11 @@ struct tfd_handle {
 	int fd;
 	unsigned int n;			/* trampolines in the table */
 	unsigned int uflags;		/* struct trampfd_user.flags */
+	/* The open file's identity (fdtab.c); ino_prev: before a renewal. */
+	uint64_t dev;
+	_Atomic uint64_t ino, ino_prev;
+	_Atomic unsigned int renewals;	/* a check that saw one happen retries */
+	_Atomic int users;		/* the registry and each call in progress */
 };
 
 extern const struct tfd_ops tfd_user_fault_ops TFD_HIDDEN;
@@ -56,8 +61,28 @@ const struct tfd_ops *tfd_pick_cell(unsigned int uflags, int *err) TFD_HIDDEN;
 
 /* fd -> handle registry (fdtab.c). */
 int tfd_fdtab_insert(struct tfd_handle *h) TFD_HIDDEN;
+/* fd's handle with a reference (give it back with tfd_handle_put), or NULL. */
 struct tfd_handle *tfd_fdtab_get(int fd) TFD_HIDDEN;
-void tfd_fdtab_remove(int fd) TFD_HIDDEN;
+/* Drops a reference; the last runs the cell's close and returns its result. */
+int tfd_handle_put(struct tfd_handle *h) TFD_HIDDEN;
+/* h's fd is about to become newfd's file (dup3): both count as h's. */
+int tfd_fdtab_renew(struct tfd_handle *h, int newfd) TFD_HIDDEN;
+/* Removes fd's entry and drops the registry's reference: trampfd_close. */
+int tfd_fdtab_close(int fd) TFD_HIDDEN;
+
+/*
+ * fork (fork.c): each part's locks and state across fork, called with
+ * TFD_FORK_PREPARE (take every lock), then _PARENT or _CHILD (release
+ * them; the child also resets what other threads left behind).
+ */
+enum { TFD_FORK_PREPARE, TFD_FORK_PARENT, TFD_FORK_CHILD };
+void tfd_fork_register(void) TFD_HIDDEN;
+void tfd_user_table_fork(int phase) TFD_HIDDEN;
+void tfd_user_code_fork(int phase) TFD_HIDDEN;
+void tfd_user_fault_fork(int phase) TFD_HIDDEN;
+void tfd_anchor_fork(int phase) TFD_HIDDEN;
+void tfd_api_fork(int phase) TFD_HIDDEN;
+void tfd_fdtab_fork(int phase) TFD_HIDDEN;
 
 /*
  * Context validation (ctx.c): the shared contract's checks, as -errno, with

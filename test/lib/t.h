@@ -98,6 +98,7 @@ void *t_slot(const struct t_table *t, unsigned int i);
 /* Runs this program again (through TRAMPFD_EMU if set); returns on failure. */
 void t_exec_self(char *const argv[]);
 int t_is_fault(int fd);		/* trampfd_mode(fd) is "fault" */
+long t_vm_bytes(void);		/* the process's mapped size (vm.c) */
 int t_is_user(int fd);
 /* Is fd's table mapped as BTI-guarded pages (user code mode on a BTI CPU)? */
 int t_guarded(int fd);
