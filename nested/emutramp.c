@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -24,13 +23,6 @@
 #include "nested.h"
 
 static uintptr_t page_size;
-static pid_t self;
-
-/* Forked children read their own memory: the pid is refreshed. */
-static void after_fork(void)
-{
-	self = syscall(SYS_getpid);
-}
 
 static size_t peek_pipe(void *dst, uintptr_t addr, size_t len)
 {
@@ -51,7 +43,8 @@ static size_t peek_pipe(void *dst, uintptr_t addr, size_t len)
 size_t nt_peek(void *dst, uintptr_t addr, size_t len)
 {
 	struct iovec l = { dst, len }, r = { (void *)addr, len };
-	ssize_t n = syscall(SYS_process_vm_readv, self, &l, 1UL, &r, 1UL, 0UL);
+	/* Asked each time: a child of a raw clone(2) must not read its parent. */
+	ssize_t n = syscall(SYS_process_vm_readv, syscall(SYS_getpid), &l, 1UL, &r, 1UL, 0UL);
 	size_t got;
 
 	if (n >= 0)
@@ -124,7 +117,5 @@ __attribute__((constructor)) static void nt_emulate_init(void)
 	page_size = getauxval(AT_PAGESZ);
 	if (!page_size)
 		page_size = 4096;
-	self = syscall(SYS_getpid);
-	pthread_atfork(NULL, NULL, after_fork);
 	nt_chain_install(on_segv);
 }

@@ -100,7 +100,7 @@ NT_EXPORT sighandler_t signal(int sig, sighandler_t h)
 	return set_handler(h, SA_RESTART, true);
 }
 
-NT_EXPORT sighandler_t bsd_signal(int sig, sighandler_t h) __attribute__((alias("signal")));
+NT_EXPORT sighandler_t bsd_signal(int sig, sighandler_t h) __attribute__((alias("signal"), copy(signal)));
 
 /* ISO C's signal() in strict modes: __sysv_signal. */
 NT_EXPORT sighandler_t __sysv_signal(int sig, sighandler_t h)
@@ -111,6 +111,24 @@ NT_EXPORT sighandler_t __sysv_signal(int sig, sighandler_t h)
 }
 
 NT_EXPORT sighandler_t sysv_signal(int sig, sighandler_t h) __attribute__((alias("__sysv_signal")));
+
+/* A static program has no libc to look signal() up in: glibc's, built here. */
+static sighandler_t own_signal(int sig, sighandler_t h)
+{
+	struct sigaction a = { .sa_handler = h, .sa_flags = SA_RESTART }, old;
+
+	sigemptyset(&a.sa_mask);
+	sigaddset(&a.sa_mask, sig);
+	return __sigaction(sig, &a, &old) ? SIG_ERR : old.sa_handler;
+}
+
+static sighandler_t own_sysv_signal(int sig, sighandler_t h)
+{
+	struct sigaction a = { .sa_handler = h, .sa_flags = SA_RESETHAND | SA_NODEFER }, old;
+
+	sigemptyset(&a.sa_mask);
+	return __sigaction(sig, &a, &old) ? SIG_ERR : old.sa_handler;
+}
 
 void nt_chain(int sig, siginfo_t *si, void *ucv)
 {
@@ -150,12 +168,17 @@ int nt_chain_install(void (*handler)(int, siginfo_t *, void *))
 {
 	struct sigaction cur;
 
+	void *def = dlsym(RTLD_DEFAULT, "sigaction");
+
+	/* Only where the program's sigaction is ours: preloaded, linked before libc, or static. */
+	if (def && def != (void *)nt_sigaction)
+		return -ENOSYS;
 	libc_signal = (sighandler_t (*)(int, sighandler_t))dlsym(RTLD_NEXT, "signal");
 	libc_sysv_signal = (sighandler_t (*)(int, sighandler_t))dlsym(RTLD_NEXT, "__sysv_signal");
-	/* Only where the program's sigaction is ours (preloaded or linked before libc). */
-	if (!libc_signal || !libc_sysv_signal ||
-	    dlsym(RTLD_DEFAULT, "sigaction") != (void *)nt_sigaction)
-		return -ENOSYS;
+	if (!libc_signal || !libc_sysv_signal) {
+		libc_signal = own_signal;
+		libc_sysv_signal = own_sysv_signal;
+	}
 	if (__sigaction(SIGSEGV, NULL, &cur))
 		return -errno;
 	/* NODEFER: a trampoline stays callable from the program's own SIGSEGV handler. */

@@ -66,6 +66,8 @@ static int64_t find_gnu_stack(const struct elf_file *e, const unsigned char *eh,
 	unsigned int phnum = get(e, eh + (e->is64 ? 56 : 44), 2), i;
 	unsigned char ph[4];
 
+	if (!phnum)
+		return refuse(file, "no program headers (not an executable or shared object)"), -1;
 	if (entsize != (e->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
 		return refuse(file, "unexpected program header size"), -1;
 	if (phnum == PN_XNUM)

@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 	int fd, i;
 	struct sigaction sa = { .sa_handler = slow, .sa_flags = SA_RESTART };
 
-	if (argc > 2 && !strcmp(argv[2], "no-vm-rw") && ct_no_vm_rw()) {
+	if (argc > 2 && !strcmp(argv[2], "no-vm-rw") && t_no_vm_rw()) {
 		printf("FAIL: seccomp: %s\n", strerror(errno));
 		return 1;
 	}

@@ -140,7 +140,7 @@ int main(int argc, char **argv)
 	int fd, k, len, total = 0;
 
 	outer = argc > 1 && !strcmp(argv[1], "outer");
-	if (argc > 2 && !strcmp(argv[2], "no-vm-rw") && ct_no_vm_rw()) {
+	if (argc > 2 && !strcmp(argv[2], "no-vm-rw") && t_no_vm_rw()) {
 		printf("FAIL: seccomp: %s\n", strerror(errno));
 		return 1;
 	}

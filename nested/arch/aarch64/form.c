@@ -16,9 +16,13 @@
 #define ISB		0xd5033fdfu
 #define LDR_LIT_X(rt)	(0x58000000u | (rt))	/* imm19 in bits 5..23 */
 #define LDR_LIT_MASK	0xff00001fu
-#define ESR_MAGIC	0x45535201u
+#ifndef ESR_MAGIC	/* <asm/sigcontext.h>, through <signal.h> */
+#define ESR_MAGIC	0x45535201
+#endif
 #define ESR_EC_IABT_LOW	0x20u
+#ifndef PSR_BTYPE_MASK
 #define PSR_BTYPE_MASK	0xc00u
+#endif
 #define PSR_BTYPE_J	0x400u	/* what br x17 leaves for the target's bti */
 
 static uint32_t word(const unsigned char *b, size_t i)

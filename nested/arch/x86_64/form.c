@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * x86_64: GCC's stack trampoline (gcc/config/i386's trampoline_init, as
- * gcc 12 writes it; docs/nested.md):
+ * gcc 12 writes it; trampfd-nested(7)):
  *   [f3 0f 1e fa]                endbr64, with -fcf-protection
  *   49 bb <fn:8> | 41 bb <fn:4>  movabs $fn, %r11 | movl $fn, %r11d
  *   49 ba <chain:8>              movabs $chain, %r10
