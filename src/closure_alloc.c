@@ -272,8 +272,10 @@ struct cl_table *cl_lookup(const void *addr, unsigned int *idx)
 	return NULL;
 }
 
+__thread bool tfd_fd_high;
+
 /* Moves fd to the upper half of the soft fd limit, if there is room. */
-static int move_high(int fd)
+int tfd_fd_move_high(int fd)
 {
 	struct rlimit rl;
 	rlim_t floor;
@@ -328,12 +330,22 @@ static int new_table(unsigned int cls, unsigned int lane, struct cl_table **out)
 	if (!ops)
 		return err;
 	u.ntrampolines = CL_MIN_SLOTS << (k < 4 ? k : 4);
+	/*
+	 * The user cells record the fd in their read-only anchors as they
+	 * create it, so they take it high themselves; the kernel's is moved.
+	 */
+	tfd_fd_high = true;
 	fd = ops->create(&u, u.ntrampolines, &h);
+	tfd_fd_high = false;
 	if (fd < 0)
 		return fd;
 	h->ops = ops;
-	h->fd = move_high(fd);
+	h->fd = tfd_fd_move_high(fd);
 	h->uflags = flags;
+	/* A user table renews its memfd after fork against this identity. */
+	err = tfd_handle_identify(h);
+	if (err)
+		goto fail_close;
 	pthread_once(&atfork_once, register_atfork);
 	t->h = h;
 	t->n = u.ntrampolines;

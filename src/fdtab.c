@@ -113,21 +113,31 @@ int tfd_fdtab_renew(struct tfd_handle *h, int newfd)
 	return 0;
 }
 
-int tfd_fdtab_insert(struct tfd_handle *h)
+int tfd_handle_identify(struct tfd_handle *h)
 {
-	tfd_slot_t *s = slot_of(h->fd, 1);
-	pthread_mutex_t *l = stripe(h->fd);
-	struct tfd_handle *old;
 	struct stat st;
 
-	if (!s)
-		return h->fd < 0 ? -EBADF : -ENOMEM;
 	if (fstat(h->fd, &st))
 		return -errno;
 	h->dev = st.st_dev;
 	atomic_init(&h->ino, st.st_ino);
 	atomic_init(&h->ino_prev, st.st_ino);
 	atomic_init(&h->renewals, 0);
+	return 0;
+}
+
+int tfd_fdtab_insert(struct tfd_handle *h)
+{
+	tfd_slot_t *s = slot_of(h->fd, 1);
+	pthread_mutex_t *l = stripe(h->fd);
+	struct tfd_handle *old;
+	int err;
+
+	if (!s)
+		return h->fd < 0 ? -EBADF : -ENOMEM;
+	err = tfd_handle_identify(h);
+	if (err)
+		return err;
 	atomic_init(&h->users, 1);	/* the registry's */
 	pthread_mutex_lock(l);
 	old = *s;

@@ -59,8 +59,18 @@ extern const struct tfd_ops tfd_kernel_code_ops TFD_HIDDEN;
 const struct tfd_ops *tfd_cell(unsigned int i) TFD_HIDDEN;
 const struct tfd_ops *tfd_pick_cell(unsigned int uflags, int *err) TFD_HIDDEN;
 
+/*
+ * The library's own tables (closures) keep their fds in the upper half of
+ * RLIMIT_NOFILE, out of the program's way (closure_alloc.c): a create made
+ * with tfd_fd_high set returns such an fd; tfd_fd_move_high moves one there.
+ */
+extern __thread bool tfd_fd_high TFD_HIDDEN;
+int tfd_fd_move_high(int fd) TFD_HIDDEN;
+
 /* fd -> handle registry (fdtab.c). */
 int tfd_fdtab_insert(struct tfd_handle *h) TFD_HIDDEN;
+/* Records h->fd's open file as h's (insert does; tables kept outside it too). */
+int tfd_handle_identify(struct tfd_handle *h) TFD_HIDDEN;
 /* fd's handle with a reference (give it back with tfd_handle_put), or NULL. */
 struct tfd_handle *tfd_fdtab_get(int fd) TFD_HIDDEN;
 /* Drops a reference; the last runs the cell's close and returns its result. */
