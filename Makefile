@@ -2,7 +2,7 @@
 # libtrampfd: plain GNU make. Fragments in mk/ add the tests, the module,
 # the guest and the benchmarks; each fragment owns its own directory.
 VERSION_MAJOR := 0
-VERSION := 0.1.0
+VERSION := 0.2.0
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include

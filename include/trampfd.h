@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define TRAMPFD_VERSION_MAJOR 0
-#define TRAMPFD_VERSION_MINOR 1
+#define TRAMPFD_VERSION_MINOR 2	/* 2: closures (TRAMPFD_0.2) */
 
 /*
  * A register context of n registers, written whole at TRAMPFD_REGS_OFFSET
