@@ -2,7 +2,7 @@
 # libtrampfd: plain GNU make. Fragments in mk/ add the tests, the module,
 # the guest and the benchmarks; each fragment owns its own directory.
 VERSION_MAJOR := 0
-VERSION := 0.1.0
+VERSION := 0.2.0
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
@@ -17,7 +17,7 @@ AR := $(CROSS)ar
 B ?= build
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
-ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
+ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
 	-Iinclude -Isrc -Isrc/arch/$(ARCH) -fvisibility=hidden -pthread
 # aarch64: BTI landing pads in C too, so the library keeps the property note;
 # no outline atomics, whose libgcc helpers and constructor have no note
@@ -45,7 +45,7 @@ SHLIB := $(B)/$(SONAME)
 STLIB := $(B)/libtrampfd.a
 TOOL := $(B)/trampfd
 
-.PHONY: all lib tool install check bench clean
+.PHONY: all lib tool install uninstall check bench clean
 all: lib tool
 lib: $(SHLIB) $(STLIB)
 tool: $(TOOL)
@@ -63,9 +63,11 @@ $(B)/static/%.o: %.S Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ASFLAGS_ALL) -c $< -o $@
 
+# -z nodelete: dlclose never unmaps the library, whose text trampolines
+# jump into and whose SIGSEGV handler stays installed (test/dyn/dlclose.c).
 $(SHLIB): $(LIB_OBJ_PIC) $(SHLIB_OBJ_$(ARCH)) src/libtrampfd.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/libtrampfd.map \
-		-Wl,-z,defs -Wl,-z,noexecstack $(SHLIB_LDFLAGS_$(ARCH)) -pthread \
+		-Wl,-z,defs -Wl,-z,nodelete -Wl,-z,noexecstack $(SHLIB_LDFLAGS_$(ARCH)) -pthread \
 		-o $@ $(LIB_OBJ_PIC) $(SHLIB_OBJ_$(ARCH)) $(LDFLAGS)
 	ln -sf $(SONAME) $(B)/libtrampfd.so
 $(STLIB): $(LIB_OBJ)
@@ -75,38 +77,90 @@ $(TOOL): $(wildcard tools/*.c tools/*.h) $(STLIB)
 	$(CC) $(ALL_CFLAGS) -fvisibility=default -DTRAMPFD_LIBDIR='"$(LIBDIR)"' \
 		-o $@ $(filter %.c,$^) $(STLIB) $(LDFLAGS)
 
-$(B)/trampfd.pc: trampfd.pc.in
-	sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(INCLUDEDIR)|;s|@VERSION@|$(VERSION)|' $< > $@
-
-install: all $(B)/trampfd.pc
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
-		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
+# A LIBDIR outside the dynamic linker's search path gets an rpath in
+# trampfd.pc, so programs built with pkg-config find the library there;
+# a LIBDIR inside it gets ldconfig after a real (DESTDIR-less) install.
+LD_PATH_HAS_LIBDIR = sh mk/in-ld-path.sh $(LIBDIR)
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
 	install -m 644 include/trampfd.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/linux/trampfd.h $(DESTDIR)$(INCLUDEDIR)/linux/
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libtrampfd.so
 	install -m 644 $(STLIB) $(DESTDIR)$(LIBDIR)/
-	install -m 644 $(B)/trampfd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	rpath=' -Wl,-rpath,$${libdir}'; if $(LD_PATH_HAS_LIBDIR); then rpath=; fi; \
+	sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e "s|@VERSION@|$(VERSION)|;s|@RPATH@|$$rpath|" trampfd.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/trampfd.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/trampfd.pc
 	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/
-	install -m 644 $(wildcard man/*.3) $(DESTDIR)$(MANDIR)/man3/
-	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/
+	@# An alias page is a symlink in man/, and installed as one: man -l
+	@# renders it in the tree and installed, where a .so request would not.
+	for m in $(wildcard man/*.[137]); do d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
+		if [ -L $$m ]; then ln -sf $$(readlink $$m) $$d/$${m##*/}; else install -m 644 $$m $$d/; fi; done
+	@if [ -n "$(DESTDIR)" ]; then :; elif $(LD_PATH_HAS_LIBDIR); then ldconfig; \
+	else echo "libtrampfd: $(LIBDIR) is not in the dynamic linker's search path: programs" \
+		"built with 'pkg-config --libs trampfd' find it through the rpath that gives" \
+		"(-Wl,-rpath,$(LIBDIR)); others need that rpath, LD_LIBRARY_PATH, or the directory in" \
+		"/etc/ld.so.conf.d/ and ldconfig (see trampfd(7), Linking)."; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/trampfd.h $(DESTDIR)$(INCLUDEDIR)/linux/trampfd.h \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtrampfd.so $(DESTDIR)$(LIBDIR)/libtrampfd.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/trampfd.pc $(DESTDIR)$(BINDIR)/trampfd \
+		$(foreach m,$(wildcard man/*.[137]),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	@if [ -z "$(DESTDIR)" ] && $(LD_PATH_HAS_LIBDIR); then ldconfig; fi
 
 clean:
 	rm -rf $(B)
 
 # Fragments: test suite (mk/test.mk), module and guest (mk/kernel.mk),
-# benchmarks (mk/bench.mk). Each appends to CHECK_STEPS / BENCH_STEPS.
+# benchmarks (mk/bench.mk), one more per directory of checks
+# (test/*/rules.mk). Each appends its steps to CHECK_STEPS / BENCH_STEPS.
 CHECK_STEPS :=
 BENCH_STEPS :=
-# trampfd.ko's sources with kernel/arch/$(1)/ (x86, arm64): every module
-# build in mk/ depends on them, whatever order the fragments are read in.
+
+# What several fragments use is defined here, before any of them is read,
+# so no fragment depends on the order they are read in.
+# trampfd.ko's sources with kernel/arch/$(1)/ (x86, arm64), for every
+# module build in mk/.
 kmod_src = $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/arch/$(1)/*.[ch])) \
-	kernel/Kbuild include/linux/trampfd.h
--include $(sort $(wildcard mk/*.mk))
+	kernel/Kbuild include/linux/trampfd.h include/linux/trampfd_contract.h
+# The conformance suite's helpers (test/lib), linked by every test program
+# of mk/test.mk, mk/sanitize.mk and test/*/rules.mk.
+TEST_LIB_OBJ := $(patsubst test/lib/%.c,$(B)/test-obj/lib/%.o,$(wildcard test/lib/*.c)) \
+	$(patsubst test/lib/%.S,$(B)/test-obj/lib/%.o,$(wildcard test/lib/*.S))
+TEST_CFLAGS = $(ALL_CFLAGS) -Itest/lib
+# $(call run_cells,DIR,PREFIX,CELLS[,--mdwe]): test/runner.sh over the
+# programs in DIR for each cell. The runner writes every result line, with
+# PREFIX in front of the cell ("PASS tamper-user-fault/x"), to stdout and
+# results.txt: the one place lines are labelled.
+define run_cells
+	@for c in $(3); do \
+		TRAMPFD_TESTDIR=$(1) TRAMPFD_MDWE_RUN=$(abspath $(B))/test-bin/mdwe-run \
+			TRAMPFD_PREFIX=$(2) TRAMPFD_RESULTS=$(abspath $(B))/results.txt \
+			sh test/runner.sh $$c $(4); \
+	done
+endef
+# The newest of some kernel images by version (6.1.0-13 after 6.1.0-9).
+newest = $(lastword $(shell printf '%s\n' $(1) | sort -V))
+
+-include $(sort $(wildcard mk/*.mk)) $(sort $(wildcard test/*/rules.mk))
+
+# make check runs the steps in CHECK_ORDER first, in that order, the basic
+# suite first: the user cells, then the unit, fuzz, sanitizer and security
+# checks, the cross build, then the guests (slowest). A step a fragment
+# appends (CHECK_STEPS += check-foo) that CHECK_ORDER does not name runs
+# after them, in the order the fragments are read; name it here to place it.
+# A step in CHECK_ORDER that no fragment defines is not run.
+CHECK_ORDER := check-user check-code-unit check-fuzz check-sanitize check-tamper \
+	check-inject check-stress check-policy check-install check-aarch64 \
+	check-checkpatch check-vm check-vm-arm64 check-vm-612 check-vm-arm64-612
+CHECK_RUN = $(filter $(CHECK_STEPS),$(CHECK_ORDER)) $(filter-out $(CHECK_ORDER),$(CHECK_STEPS))
 
 check: all
 	@rm -f $(B)/results.txt
-	@set -e; for s in $(CHECK_STEPS); do $(MAKE) --no-print-directory $$s; done
+	@set -e; for s in $(CHECK_RUN); do $(MAKE) --no-print-directory $$s; done
 	@sh test/summary.sh $(B)/results.txt
 
 bench: all

@@ -5,15 +5,18 @@
 # source packages the client tests build from (libffi). The archive's
 # address is the one this machine's sources already use for Debian's main
 # suite, so a machine with another mirror keeps it. Idempotent.
+# apt-sources.sh [ROOT]: ROOT (default /) holds etc/apt; test/setup/
+# apt-sources.sh runs it on made-up trees.
 set -eu
-out=/etc/apt/sources.list.d/trampfd.sources
+apt=${1:-}/etc/apt
+out=$apt/sources.list.d/trampfd.sources
 # deb822 files first (Debian 12's default), then one-line sources.
 uri=$(awk 'BEGIN{RS="";FS="\n"}
-	/Suites:[^\n]*bookworm([ \n]|$)/ && !/Types:[^\n]*deb-src/ {
+	/Suites:[^\n]*bookworm([ \n]|$)/ && /Types:[^\n]*[ \t]deb([ \t\n]|$)/ {
 		for (i = 1; i <= NF; i++) if ($i ~ /^URIs:/) { split($i, a, " "); print a[2]; exit } }' \
-	/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+	"$apt"/sources.list.d/*.sources 2>/dev/null | head -n1)
 if [ -z "$uri" ]; then
-	uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+	uri=$(cat "$apt"/sources.list "$apt"/sources.list.d/*.list 2>/dev/null |
 		awk '$1 == "deb" && $0 ~ / bookworm / { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' |
 		head -n1)
 fi
@@ -21,7 +24,7 @@ if [ -z "$uri" ]; then
 	echo "apt-sources.sh: no bookworm entry in apt's sources to derive the archive from" >&2
 	exit 1
 fi
-rm -f /etc/apt/sources.list.d/trampfd-backports.list
+rm -f "$apt"/sources.list.d/trampfd-backports.list
 cat >"$out" <<EOT
 # Written by trampfd's .ci/apt-sources.sh from this machine's own sources.
 Types: deb

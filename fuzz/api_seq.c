@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: random sequences of create / pwrite / pread / mmap /
- * munmap / close / call against a small reference model (DESIGN §2, §3) of
+ * munmap / close / call against a small reference model (docs/design.md §2, §3) of
  * every return value and read-back. Calls go only to slots the model says
  * are set with a PC that is one of the harness's recording targets, which
  * then checks every GPR, rsp, the return address and the stack data.
@@ -253,7 +253,7 @@ static void op_write_regs(struct in *in)
 	len = 8 + 16 * (size_t)nr;
 	if (shape & 0x80 && shape != 0xff)
 		len = (len + (shape & 0x30) / 0x10 * 8 - 8) % sizeof(buf);
-	want = i >= t->n ? -EINVAL : ref_regs(buf, len, &t->pcs);
+	want = i >= t->n ? -EINVAL : ref_regs(buf, len, &t->pcs, t->code);
 	if (!want)
 		want = len;
 	got = trampfd_pwrite(t->fd, buf, len, TRAMPFD_OFFSET(i, TRAMPFD_REGS_OFFSET));

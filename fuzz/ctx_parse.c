@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target: the context validators of src/ctx.c against an
- * independent reference written from DESIGN §2/§3.3, on buffers of the
+ * libFuzzer target: the shared contract (include/linux/trampfd_contract.h,
+ * which trampfd.ko compiles too) through src/ctx.c, against an
+ * independent reference written from docs/design.md §2/§3.3, on buffers of the
  * exact fuzzed size (so ASan sees any read past len).
  *
  * Input: byte 0 picks the validator and an allowed-PC list shape, the rest
- * is the buffer. Invariants: each validator returns 0 or -EINVAL, agrees
- * with the reference, decodes accepted regs losslessly, and leaves its
- * input untouched.
+ * is the buffer; register contexts are checked for both modes' reserved
+ * registers, and the input's first 12 bytes also decode as an offset and a
+ * table size. Invariants: each validator returns 0 or -EINVAL, agrees with
+ * the reference, decodes accepted regs losslessly, and leaves its input
+ * untouched.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -65,8 +68,11 @@ static void fuzz_regs(const uint8_t *d, size_t n, unsigned int pcmode)
 					pcs.pc[pcs.n++] = get64(b + 16 + 16 * k);
 		}
 	}
-	r = tfd_check_regs(b, n, pp, 0);
-	want = ref_regs(b, n, (const struct ref_pcs *)pp);
+	/* Code mode's reserved registers, then fault mode's (none). */
+	r = tfd_check_regs(b, n, pp, tfd_reserved_regs(1));
+	CHECK(r == ref_regs(b, n, (const struct ref_pcs *)pp, 1));
+	r = tfd_check_regs(b, n, pp, tfd_reserved_regs(0));
+	want = ref_regs(b, n, (const struct ref_pcs *)pp, 0);
 	CHECK(r == 0 || r == -EINVAL);
 	CHECK(r == want);
 	CHECK(!memcmp(b, orig, n));
@@ -80,7 +86,7 @@ static void fuzz_regs(const uint8_t *d, size_t n, unsigned int pcmode)
 		for (k = 0; k < nregs; k++) {
 			uint32_t name = get32(b + 8 + 16 * k);
 
-			CHECK(tfd_reg_valid(name));
+			CHECK(name >= REF_REG_FIRST && name <= REF_REG_LAST);
 			CHECK(!(mask & (1U << (name - TFD_REG_FIRST))));
 			mask |= 1U << (name - TFD_REG_FIRST);
 			CHECK(rs.val[name - TFD_REG_FIRST] == get64(b + 16 + 16 * k));
@@ -159,10 +165,28 @@ static void fuzz_pcs(const uint8_t *d, size_t n)
 	free(b);
 }
 
+/* The offset decoding both providers share, against ref_offset(). */
+static void fuzz_offset(const uint8_t *d, size_t n)
+{
+	uint32_t i = 0, c = 0, ri = 0, rc = 0, tn;
+	int64_t pos;
+	int r;
+
+	if (n < 12)
+		return;
+	memcpy(&pos, d, 8);
+	tn = get32(d + 8) % (TRAMPFD_MAX_TRAMPOLINES + 1);
+	r = tfd_offset(pos, tn, &i, &c);
+	CHECK(r == ref_offset(pos, tn, &ri, &rc));
+	if (!r)
+		CHECK(i == ri && c == rc && i < tn);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
 		return 0;
+	fuzz_offset(data + 1, size - 1);
 	switch (data[0] % 6) {
 	case 0: case 1: case 2: case 3:
 		fuzz_regs(data + 1, size - 1, data[0] % 6);

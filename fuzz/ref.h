@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reference validators for the fuzz targets, written from DESIGN §2/§3.3
+ * Reference validators for the fuzz targets, written from docs/design.md §2/§3.3
  * and not from src/ctx.c, so the two can disagree.
  */
 #ifndef FUZZ_REF_H
@@ -16,6 +16,8 @@
 #define REF_REG_LAST	x64_rip
 #define REF_REG_PC	x64_rip
 #define REF_SP_ALIGN	8
+/* A code-mode slot on x86_64 loads every name itself: none is reserved. */
+#define REF_CODE_RESERVED(name)	0
 #else
 #error "fuzz/ref.h knows x86_64"
 #endif
@@ -41,8 +43,8 @@ static uint64_t get64(const uint8_t *p)
 	return v;
 }
 
-/* Reference: DESIGN §3.3 for a register context. */
-static int ref_regs(const uint8_t *b, size_t len, const struct ref_pcs *pcs)
+/* Reference: docs/design.md §3.3 for a register context. */
+static int ref_regs(const uint8_t *b, size_t len, const struct ref_pcs *pcs, int code)
 {
 	uint32_t nregs, k;
 	int seen[256] = { 0 };
@@ -60,6 +62,8 @@ static int ref_regs(const uint8_t *b, size_t len, const struct ref_pcs *pcs)
 		if (get32(b + 12 + 16 * k))
 			return -EINVAL;
 		if (name < REF_REG_FIRST || name > REF_REG_LAST || seen[name]++)
+			return -EINVAL;
+		if (code && name != REF_REG_PC && REF_CODE_RESERVED(name))
 			return -EINVAL;
 		if (name == REF_REG_PC) {
 			have_pc = 1;
@@ -110,6 +114,20 @@ static int ref_pcs(const uint8_t *b, size_t len)
 		if (!get64(b + 8 + 8 * k))
 			return -EINVAL;
 	return 0;
+}
+
+/* Reference: symbolic offsets of a table of n trampolines. */
+static inline int ref_offset(int64_t pos, uint32_t n, uint32_t *index, uint32_t *ctx)
+{
+	if (pos < 0 || (uint64_t)pos / 65536 >= n)
+		return -EINVAL;
+	*index = (uint64_t)pos / 65536;
+	*ctx = (uint64_t)pos % 65536;
+	if (*ctx == TRAMPFD_REGS_OFFSET || *ctx == TRAMPFD_STACK_OFFSET)
+		return 0;
+	if (*ctx == TRAMPFD_MAP_OFFSET || *ctx == TRAMPFD_ALLOWED_PCS_OFFSET)
+		return *index == 0 ? 0 : -EINVAL;
+	return -EINVAL;
 }
 
 #endif

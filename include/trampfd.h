@@ -17,7 +17,17 @@ extern "C" {
 #endif
 
 #define TRAMPFD_VERSION_MAJOR 0
-#define TRAMPFD_VERSION_MINOR 1
+#define TRAMPFD_VERSION_MINOR 2	/* 2: closures (TRAMPFD_0.2) */
+
+/*
+ * A register context of n registers, written whole at TRAMPFD_REGS_OFFSET
+ * (the length trampfd_pwrite wants is its sizeof when nregs == n): struct
+ * trampfd_regs's layout with a fixed array instead of a flexible one, so
+ * it can be declared and initialised in ISO C without -Wpedantic warnings:
+ *   TRAMPFD_REGS_CTX(2) ctx = { .nregs = 2, .regs = { { ... }, { ... } } };
+ */
+#define TRAMPFD_REGS_CTX(n) \
+	struct { __u32 nregs; __u32 reserved; struct trampfd_reg regs[n]; }
 
 /*
  * This architecture's PC and its first two integer argument registers, as

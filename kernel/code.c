@@ -52,12 +52,26 @@
 #define TFD_BUSY_TRIES	2000
 
 /**
+ * tfd_code_free_table() - free the entry pages.
+ * @t: the table.
+ */
+static void tfd_code_free_table(struct tfd_table *t)
+{
+	if (t->entry_full)
+		__free_page(t->entry_full);
+	if (t->entry_last)
+		__free_page(t->entry_last);
+	t->entry_full = NULL;
+	t->entry_last = NULL;
+}
+
+/**
  * tfd_code_layout() - compute a code table's layout and its entry pages.
  * @t: the table, with n set.
  *
  * Return: 0 or -errno.
  */
-int tfd_code_layout(struct tfd_table *t)
+static int tfd_code_layout(struct tfd_table *t)
 {
 	unsigned int per_page = PAGE_SIZE / TFD_ENTRY_SIZE;
 	unsigned long end;
@@ -101,17 +115,27 @@ int tfd_code_layout(struct tfd_table *t)
 }
 
 /**
- * tfd_code_free_table() - free the entry pages.
- * @t: the table.
+ * tfd_code_free_set() - free a set's pages.
+ * @cs: the set; nothing maps it any more.
  */
-void tfd_code_free_table(struct tfd_table *t)
+static void tfd_code_free_set(struct tfd_ctxset *cs)
 {
-	if (t->entry_full)
-		__free_page(t->entry_full);
-	if (t->entry_last)
-		__free_page(t->entry_last);
-	t->entry_full = NULL;
-	t->entry_last = NULL;
+	unsigned long k;
+
+	for (k = 0; cs->ptr_pages && k < cs->t->nptr_pages; k++)
+		if (cs->ptr_pages[k])
+			__free_page(cs->ptr_pages[k]);
+	for (k = 0; cs->body_pages && k < cs->t->nbody_pages; k++)
+		if (cs->body_pages[k])
+			__free_page(cs->body_pages[k]);
+	kvfree(cs->ptr_pages);
+	kvfree(cs->body_pages);
+	kvfree(cs->fifo);
+	kvfree(cs->retired);
+	cs->fifo = NULL;
+	cs->retired = NULL;
+	cs->ptr_pages = NULL;
+	cs->body_pages = NULL;
 }
 
 /**
@@ -120,7 +144,7 @@ void tfd_code_free_table(struct tfd_table *t)
  *
  * Return: 0 or -ENOMEM.
  */
-int tfd_code_init_set(struct tfd_ctxset *cs)
+static int tfd_code_init_set(struct tfd_ctxset *cs)
 {
 	struct tfd_table *t = cs->t;
 	unsigned long k;
@@ -145,30 +169,6 @@ int tfd_code_init_set(struct tfd_ctxset *cs)
 err_free:
 	tfd_code_free_set(cs);
 	return -ENOMEM;
-}
-
-/**
- * tfd_code_free_set() - free a set's pages.
- * @cs: the set; nothing maps it any more.
- */
-void tfd_code_free_set(struct tfd_ctxset *cs)
-{
-	unsigned long k;
-
-	for (k = 0; cs->ptr_pages && k < cs->t->nptr_pages; k++)
-		if (cs->ptr_pages[k])
-			__free_page(cs->ptr_pages[k]);
-	for (k = 0; cs->body_pages && k < cs->t->nbody_pages; k++)
-		if (cs->body_pages[k])
-			__free_page(cs->body_pages[k]);
-	kvfree(cs->ptr_pages);
-	kvfree(cs->body_pages);
-	kvfree(cs->fifo);
-	kvfree(cs->retired);
-	cs->fifo = NULL;
-	cs->retired = NULL;
-	cs->ptr_pages = NULL;
-	cs->body_pages = NULL;
 }
 
 /* Points every slot of pointer page @k at its unset address. */
@@ -250,7 +250,7 @@ static void tfd_retire(struct tfd_ctxset *cs, u32 b)
  * tfd_code_set_ptrs() - point every slot at its body or its hlt.
  * @cs: the set, with its base set and no thread running its code.
  */
-void tfd_code_set_ptrs(struct tfd_ctxset *cs)
+static void tfd_code_set_ptrs(struct tfd_ctxset *cs)
 {
 	struct tfd_ctx *c;
 	unsigned long k, i;
@@ -409,8 +409,9 @@ static int tfd_take_body(struct tfd_ctxset *cs, bool live, u32 *out)
  *
  * Return: 0, or -errno with the slot unchanged.
  */
-int tfd_code_publish(struct tfd_ctxset *cs, unsigned int i,
-		     struct tfd_ctx *c, const struct tfd_ctx *old, bool quiet)
+static int tfd_code_publish(struct tfd_ctxset *cs, unsigned int i,
+			    struct tfd_ctx *c, const struct tfd_ctx *old,
+			    bool quiet)
 {
 	/* No other user of the mm: nobody can be running the old code. */
 	bool live = !quiet && cs->nvmas > 0 &&
@@ -465,7 +466,7 @@ int tfd_code_publish(struct tfd_ctxset *cs, unsigned int i,
  *
  * Return: 0 or -EBUSY.
  */
-int tfd_code_mmap(struct tfd_ctxset *cs, struct vm_area_struct *vma)
+static int tfd_code_mmap(struct tfd_ctxset *cs, struct vm_area_struct *vma)
 {
 	mutex_lock(&cs->lock);
 	if (cs->nvmas) {
@@ -539,9 +540,22 @@ static int tfd_code_mremap(struct vm_area_struct *vma)
 	return -EINVAL;
 }
 
-const struct vm_operations_struct tfd_code_vm_ops = {
+static const struct vm_operations_struct tfd_code_vm_ops = {
 	.open = tfd_code_open,
 	.close = tfd_code_close,
 	.mremap = tfd_code_mremap,
 	.fault = tfd_code_fault,
+};
+
+const struct tfd_mode_ops tfd_code_mode = {
+	.name = "code", .code = true,
+	/* The entry pages, shared by every address space; per address space: */
+	.layout = tfd_code_layout, .free_table = tfd_code_free_table,
+	.init_set = tfd_code_init_set, .free_set = tfd_code_free_set,
+	.publish = tfd_code_publish,
+	.copied = tfd_code_set_ptrs,
+	/* One mapping per address space, BTI-guarded where the CPU has BTI. */
+	.mmap = tfd_code_mmap,
+	.vm_flags = tfd_arch_code_vm_flags,
+	.vm_ops = &tfd_code_vm_ops,
 };

@@ -104,8 +104,8 @@ static vm_fault_t tfd_fault_fault(struct vm_fault *vmf)
 		rcu_read_unlock();
 		return VM_FAULT_SIGSEGV;
 	}
-	mask = c->mask;
-	memcpy(val, c->val, sizeof(val));
+	mask = c->rs.mask;
+	memcpy(val, c->rs.val, sizeof(val));
 	if (c->stack_len) {
 		const struct trampfd_stack *s = (const void *)c->stack;
 
@@ -133,7 +133,23 @@ static void tfd_fault_open(struct vm_area_struct *vma)
 		vma->vm_private_data = tfd_ctxset_fork(cs, vma->vm_mm);
 }
 
-const struct vm_operations_struct tfd_fault_vm_ops = {
+static const struct vm_operations_struct tfd_fault_vm_ops = {
 	.open = tfd_fault_open,
 	.fault = tfd_fault_fault,
+};
+
+/* No pages: PROT_EXEC only, so every call is an instruction fetch fault. */
+static int tfd_fault_layout(struct tfd_table *t)
+{
+	t->map.prot = PROT_EXEC;
+	t->map.stride = 8;
+	t->map.size = PAGE_ALIGN((u64)t->n * t->map.stride);
+	return 0;
+}
+
+/* Nothing but the slots: the fault handler reads them at each call. */
+const struct tfd_mode_ops tfd_fault_mode = {
+	.name = "fault",
+	.layout = tfd_fault_layout,
+	.vm_ops = &tfd_fault_vm_ops,
 };

@@ -33,25 +33,11 @@ static struct tfd_table *tfd_file_table(struct file *file)
 	return file->private_data;
 }
 
-/* Splits a pread/pwrite offset; MAP and ALLOWED_PCS take index 0 only. */
+/* Splits a pread/pwrite offset as the library does: the shared contract. */
 static int tfd_decode(struct tfd_table *t, loff_t pos, unsigned int *index,
 		      unsigned int *ctx)
 {
-	u64 off = pos;
-
-	if (pos < 0 || (off >> TRAMPFD_INDEX_SHIFT) >= t->n)
-		return -EINVAL;
-	*index = off >> TRAMPFD_INDEX_SHIFT;
-	*ctx = off & TRAMPFD_CTX_MASK;
-	switch (*ctx) {
-	case TRAMPFD_REGS_OFFSET:
-	case TRAMPFD_STACK_OFFSET:
-		return 0;
-	case TRAMPFD_MAP_OFFSET:
-	case TRAMPFD_ALLOWED_PCS_OFFSET:
-		return *index ? -EINVAL : 0;
-	}
-	return -EINVAL;
+	return tfd_decode_offset(pos, t->n, index, ctx) ? -EINVAL : 0;
 }
 
 static struct tfd_ctxset *tfd_current_set(struct tfd_table *t)
@@ -121,18 +107,17 @@ static int tfd_mmap(struct file *file, struct vm_area_struct *vma)
 	cs = tfd_ctxset_get(t, vma->vm_mm);
 	if (!cs)
 		return -ENOMEM;
-	if (t->mode == TFD_CODE) {
-		err = tfd_code_mmap(cs, vma);
+	if (t->ops->mmap) {
+		err = t->ops->mmap(cs, vma);
 		if (err)
 			return err;
 	}
 	/* Never writable, never grown; the code can only be read and run. */
 	tfd_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP |
-			 (t->mode == TFD_CODE ? tfd_arch_code_vm_flags() : 0),
+			 (t->ops->vm_flags ? t->ops->vm_flags() : 0),
 			 VM_MAYWRITE);
 	vma->vm_private_data = cs;
-	vma->vm_ops = t->mode == TFD_CODE ? &tfd_code_vm_ops :
-					    &tfd_fault_vm_ops;
+	vma->vm_ops = t->ops->vm_ops;
 	return 0;
 }
 
@@ -165,8 +150,7 @@ static void tfd_show_fdinfo(struct seq_file *m, struct file *file)
 		mutex_unlock(&cs->lock);
 	}
 	mutex_unlock(&t->lock);
-	seq_printf(m, "trampfd-mode:\t%s\n",
-		   t->mode == TFD_CODE ? "code" : "fault");
+	seq_printf(m, "trampfd-mode:\t%s\n", t->ops->name);
 	seq_printf(m, "trampfd-ntrampolines:\t%u\n", t->n);
 	seq_printf(m, "trampfd-map-size:\t%u\n", t->map.size);
 	seq_printf(m, "trampfd-stride:\t%u\n", t->map.stride);
@@ -194,7 +178,7 @@ static int tfd_create(const struct trampfd_create_args *args)
 	int fd, err;
 
 	if (args->flags || args->reserved || args->type != TRAMPFD_USER ||
-	    args->data_size != sizeof(u))
+	    args->data_size != sizeof(u) || !args->data)
 		return -EINVAL;
 	if (copy_from_user(&u, u64_to_user_ptr(args->data), sizeof(u)))
 		return -EFAULT;
@@ -209,8 +193,9 @@ static int tfd_create(const struct trampfd_create_args *args)
 		err = -ENFILE;
 		goto err_count;
 	}
-	t = tfd_table_create(u.flags & TRAMPFD_FAULT ? TFD_FAULT : TFD_CODE,
-			     n);
+	/* The mode is picked here, once: code unless fault is asked for. */
+	t = tfd_table_create(u.flags & TRAMPFD_FAULT ? &tfd_fault_mode :
+						       &tfd_code_mode, n);
 	if (IS_ERR(t)) {
 		err = PTR_ERR(t);
 		goto err_count;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tables, per-mm context sets and context validation (DESIGN 3.3, 3.4).
+ * Tables, per-mm context sets and context writes (docs/design.md §3.3, §3.4); the
+ * validation is the shared contract's (include/linux/trampfd_contract.h),
+ * what differs between the modes is t->ops (struct tfd_mode_ops).
  *
  * Contexts are keyed by address space: fork() gives the child a copy
  * (vm_ops->open), and a pread/pwrite works on the set of current->mm, so a
@@ -8,7 +10,6 @@
  */
 #define pr_fmt(fmt) "trampfd: " fmt
 
-#include <linux/bitmap.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -16,12 +17,13 @@
 
 /**
  * tfd_table_create() - allocate a table of @n trampolines.
- * @mode: fault or code.
+ * @ops: its mode.
  * @n: number of trampolines, already checked against the limits.
  *
  * Return: the table or an ERR_PTR.
  */
-struct tfd_table *tfd_table_create(enum tfd_mode mode, unsigned int n)
+struct tfd_table *tfd_table_create(const struct tfd_mode_ops *ops,
+				   unsigned int n)
 {
 	struct tfd_table *t;
 	int err;
@@ -29,18 +31,12 @@ struct tfd_table *tfd_table_create(enum tfd_mode mode, unsigned int n)
 	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
-	t->mode = mode;
+	t->ops = ops;
 	t->n = n;
 	mutex_init(&t->lock);
 	INIT_LIST_HEAD(&t->sets);
 	t->map.flags = MAP_SHARED;
-	if (mode == TFD_FAULT) {
-		t->map.prot = PROT_EXEC;
-		t->map.stride = 8;
-		t->map.size = PAGE_ALIGN((u64)n * t->map.stride);
-		return t;
-	}
-	err = tfd_code_layout(t);
+	err = ops->layout(t);
 	if (err) {
 		kfree(t);
 		return ERR_PTR(err);
@@ -56,8 +52,8 @@ static void tfd_ctxset_free(struct tfd_ctxset *cs)
 	xa_for_each(&cs->slots, i, c)
 		kfree(c);
 	xa_destroy(&cs->slots);
-	if (cs->t->mode == TFD_CODE)
-		tfd_code_free_set(cs);
+	if (cs->t->ops->free_set)
+		cs->t->ops->free_set(cs);
 	if (cs->mm)
 		mmdrop(cs->mm);
 	kfree(cs);
@@ -73,8 +69,8 @@ void tfd_table_free(struct tfd_table *t)
 
 	list_for_each_entry_safe(cs, tmp, &t->sets, node)
 		tfd_ctxset_free(cs);
-	if (t->mode == TFD_CODE)
-		tfd_code_free_table(t);
+	if (t->ops->free_table)
+		t->ops->free_table(t);
 	kfree(t);
 }
 
@@ -89,7 +85,7 @@ static struct tfd_ctxset *tfd_ctxset_alloc(struct tfd_table *t,
 	cs->t = t;
 	mutex_init(&cs->lock);
 	xa_init(&cs->slots);
-	if (t->mode == TFD_CODE && tfd_code_init_set(cs))
+	if (t->ops->init_set && t->ops->init_set(cs))
 		goto err_free;
 	mmgrab(mm);
 	cs->mm = mm;
@@ -98,6 +94,13 @@ static struct tfd_ctxset *tfd_ctxset_alloc(struct tfd_table *t,
 err_free:
 	kfree(cs);
 	return NULL;
+}
+
+static int tfd_publish(struct tfd_ctxset *cs, unsigned int i,
+		       struct tfd_ctx *c, const struct tfd_ctx *old, bool quiet)
+{
+	return cs->t->ops->publish ?
+	       cs->t->ops->publish(cs, i, c, old, quiet) : 0;
 }
 
 /* Copies @src's contexts into the fresh set @cs; t->lock held. */
@@ -125,14 +128,12 @@ static int tfd_ctxset_copy(struct tfd_ctxset *cs, struct tfd_ctxset *src)
 			kfree(c);
 			break;
 		}
-		if (cs->t->mode == TFD_CODE) {
-			err = tfd_code_publish(cs, i, c, NULL, true);
-			if (err)
-				break;
-		}
+		err = tfd_publish(cs, i, c, NULL, true);
+		if (err)
+			break;
 	}
-	if (!err && cs->t->mode == TFD_CODE)
-		tfd_code_set_ptrs(cs);
+	if (!err && cs->t->ops->copied)
+		cs->t->ops->copied(cs);
 	mutex_unlock(&src->lock);
 	return err;
 }
@@ -211,75 +212,35 @@ struct tfd_ctxset *tfd_ctxset_fork(struct tfd_ctxset *src,
 	return cs;
 }
 
-static bool tfd_pc_allowed(const struct tfd_ctxset *cs, u64 pc)
+/* The contract's reasons are all -EINVAL. */
+static int tfd_refuse(int reason)
 {
-	unsigned int i;
-
-	if (!cs->npcs)
-		return true;
-	for (i = 0; i < cs->npcs; i++)
-		if (cs->pcs[i] == pc)
-			return true;
-	return false;
+	return reason == TFD_OK ? 0 : -EINVAL;
 }
 
-/*
- * Checks a register context for a table of @mode and decodes it into @c;
- * no PC list check.
- */
+/* Checks a register context and decodes it into @c; no PC list check. */
 static int tfd_check_regs(struct tfd_ctx *c, const u8 *buf, size_t len,
-			  enum tfd_mode mode)
+			  const struct tfd_mode_ops *ops)
 {
-	const struct trampfd_regs *h = (const void *)buf;
-	u32 seen = 0;
-	unsigned int i;
+	int err = tfd_refuse(tfd_check_regs_ctx(buf, len,
+						tfd_reserved_regs(ops->code),
+						&c->rs));
 
-	if (len < sizeof(*h) || h->reserved || h->nregs > TRAMPFD_MAX_REGS ||
-	    len != struct_size(h, regs, h->nregs))
-		return -EINVAL;
-	if (h->nregs > TFD_NUM_ARCH_REGS)
-		return -EINVAL;		/* some name is repeated */
-	c->mask = 0;
-	for (i = 0; i < h->nregs; i++) {
-		const struct trampfd_reg *r = &h->regs[i];
-		unsigned int k;
-
-		if (r->reserved || !tfd_arch_reg_valid(r->name, mode))
-			return -EINVAL;
-		k = r->name - TFD_REG_FIRST;
-		if (seen & BIT(k))
-			return -EINVAL;
-		seen |= BIT(k);
-		c->val[k] = r->value;
-	}
-	c->mask = seen;
-	c->pc = 0;
-	if (h->nregs) {
-		if (!(seen & BIT(TFD_REG_PC - TFD_REG_FIRST)))
-			return -EINVAL;
-		c->pc = c->val[TFD_REG_PC - TFD_REG_FIRST];
-		if (!c->pc)
-			return -EINVAL;
-	}
+	if (err)
+		return err;
+	c->pc = c->rs.mask ? c->rs.val[TFD_REG_PC - TFD_REG_FIRST] : 0;
 	memcpy(c->regs, buf, len);
-	c->regs_len = h->nregs ? len : 0;
+	c->regs_len = c->rs.mask ? len : 0;
 	return 0;
 }
 
 static int tfd_check_stack(struct tfd_ctx *c, const u8 *buf, size_t len)
 {
 	const struct trampfd_stack *s = (const void *)buf;
+	int err = tfd_refuse(tfd_check_stack_ctx(buf, len));
 
-	if (len < sizeof(*s) || s->reserved ||
-	    (s->flags & ~TRAMPFD_STACK_FLAGS) ||
-	    s->size > TRAMPFD_MAX_STACK_SIZE ||
-	    s->offset > TRAMPFD_MAX_STACK_OFFSET ||
-	    s->size % 8 || s->offset % 8 || len != sizeof(*s) + s->size)
-		return -EINVAL;
-	/* A moved stack pointer keeps the ABI's alignment. */
-	if ((s->flags & TRAMPFD_SET_SP) &&
-	    (s->offset + s->size) % TFD_SP_ALIGN)
-		return -EINVAL;
+	if (err)
+		return err;
 	memcpy(c->stack, buf, len);
 	c->stack_len = s->size ? len : 0;
 	return 0;
@@ -287,23 +248,19 @@ static int tfd_check_stack(struct tfd_ctx *c, const u8 *buf, size_t len)
 
 static int tfd_write_pcs(struct tfd_ctxset *cs, const u8 *buf, size_t len)
 {
-	const struct trampfd_values *v = (const void *)buf;
-	unsigned int i;
+	u64 pcs[TRAMPFD_MAX_PCS];
+	u32 n;
+	int err = tfd_refuse(tfd_check_pcs_ctx(buf, len, pcs, &n));
 
-	if (len < sizeof(*v) || v->reserved || !v->nvalues ||
-	    v->nvalues > TRAMPFD_MAX_PCS ||
-	    len != struct_size(v, values, v->nvalues))
-		return -EINVAL;
-	for (i = 0; i < v->nvalues; i++)
-		if (!v->values[i])
-			return -EINVAL;
+	if (err)
+		return err;
 	mutex_lock(&cs->lock);
 	if (cs->npcs || cs->regs_written) {
 		mutex_unlock(&cs->lock);
 		return -EPERM;
 	}
-	memcpy(cs->pcs, v->values, v->nvalues * sizeof(u64));
-	cs->npcs = v->nvalues;
+	memcpy(cs->pcs, pcs, n * sizeof(u64));
+	cs->npcs = n;
 	mutex_unlock(&cs->lock);
 	return len;
 }
@@ -318,13 +275,11 @@ static int tfd_replace(struct tfd_ctxset *cs, unsigned int i,
 	old = xa_store(&cs->slots, i, c, GFP_KERNEL_ACCOUNT);
 	if (xa_is_err(old))
 		return xa_err(old);
-	if (cs->t->mode == TFD_CODE) {
-		err = tfd_code_publish(cs, i, c, old, false);
-		if (err) {
-			/* The slot exists now: putting it back cannot fail. */
-			xa_store(&cs->slots, i, old, GFP_KERNEL_ACCOUNT);
-			return err;
-		}
+	err = tfd_publish(cs, i, c, old, false);
+	if (err) {
+		/* The slot exists now: putting it back cannot fail. */
+		xa_store(&cs->slots, i, old, GFP_KERNEL_ACCOUNT);
+		return err;
 	}
 	if (old)
 		kfree_rcu(old, rcu);
@@ -365,7 +320,7 @@ ssize_t tfd_write_ctx(struct tfd_ctxset *cs, unsigned int index,
 	if (!c)
 		goto out_free_buf;
 	ret = ctx == TRAMPFD_REGS_OFFSET ?
-	      tfd_check_regs(c, buf, len, cs->t->mode) :
+	      tfd_check_regs(c, buf, len, cs->t->ops) :
 	      tfd_check_stack(c, buf, len);
 	if (ret)
 		goto out_free_ctx;
@@ -374,7 +329,7 @@ ssize_t tfd_write_ctx(struct tfd_ctxset *cs, unsigned int index,
 	old = xa_load(&cs->slots, index);
 	if (ctx == TRAMPFD_REGS_OFFSET) {
 		ret = -EINVAL;
-		if (c->regs_len && !tfd_pc_allowed(cs, c->pc))
+		if (c->regs_len && !tfd_pc_allowed(c->pc, cs->pcs, cs->npcs))
 			goto out_unlock;
 		if (old) {
 			c->stack_len = old->stack_len;
@@ -382,9 +337,8 @@ ssize_t tfd_write_ctx(struct tfd_ctxset *cs, unsigned int index,
 		}
 	} else if (old) {
 		c->regs_len = old->regs_len;
-		c->mask = old->mask;
 		c->pc = old->pc;
-		memcpy(c->val, old->val, sizeof(c->val));
+		c->rs = old->rs;
 		memcpy(c->regs, old->regs, sizeof(c->regs));
 	}
 	if (!c->regs_len && !c->stack_len) {

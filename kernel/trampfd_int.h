@@ -12,15 +12,11 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/trampfd.h>
+#include <linux/trampfd_contract.h>
 #include <linux/xarray.h>
 /* Per-arch constants: kernel/arch/$(SRCARCH)/tfd_arch.h. */
 #include "compat.h"
 #include "tfd_arch.h"
-
-enum tfd_mode {
-	TFD_FAULT,
-	TFD_CODE,
-};
 
 /* Each name at most once: a valid register context is small. */
 #define TFD_REGS_MAX_LEN	(8 + 16 * TRAMPFD_MAX_REGS)
@@ -33,9 +29,8 @@ struct tfd_ctx {
 	u32 regs_len;			/* 0: no register context */
 	u32 stack_len;			/* 0: no stack context */
 	u64 pc;
-	u32 mask;			/* bit (name - TFD_REG_FIRST) */
 	u32 body;			/* code mode: its body (writer only) */
-	u64 val[TFD_NUM_ARCH_REGS];
+	struct tfd_regset rs;		/* bit (name - TFD_REG_FIRST) */
 	u8 regs[TFD_REGS_STORE];	/* exactly what was written */
 	u8 stack[TFD_STACK_MAX_LEN];
 };
@@ -65,7 +60,7 @@ struct tfd_ctxset {
 };
 
 struct tfd_table {
-	enum tfd_mode mode;
+	const struct tfd_mode_ops *ops;
 	unsigned int n;
 	struct trampfd_map map;
 	struct mutex lock;		/* protects sets */
@@ -82,10 +77,40 @@ struct tfd_table {
 	struct page *entry_last;	/* the last, partial entry page */
 };
 
+/*
+ * A mode: what differs between fault and code mode, picked once when a
+ * table is created (main.c), as the library's struct tfd_ops picks a cell.
+ * table.c and main.c call the mode only through here. Hooks marked
+ * "optional" may be NULL: the mode keeps no state of that kind.
+ */
+struct tfd_mode_ops {
+	const char *name;		/* "fault" or "code", as trampfd_mode() */
+	bool code;			/* for tfd_reserved_regs() */
+	/* Sets t->map and the mode's layout; 0 or -errno. */
+	int (*layout)(struct tfd_table *t);
+	void (*free_table)(struct tfd_table *t);	/* optional */
+	int (*init_set)(struct tfd_ctxset *cs);		/* optional */
+	void (*free_set)(struct tfd_ctxset *cs);	/* optional */
+	/*
+	 * Makes slot @i run @c (NULL: unset) in place of @old; @quiet: a fresh
+	 * fork copy no thread runs yet. 0, or -errno with the slot unchanged.
+	 * Optional: fault mode reads the slots at each call.
+	 */
+	int (*publish)(struct tfd_ctxset *cs, unsigned int i, struct tfd_ctx *c,
+		       const struct tfd_ctx *old, bool quiet);
+	/* After a fork copy's publishes; cs->lock held. Optional. */
+	void (*copied)(struct tfd_ctxset *cs);
+	/* Binds @cs to a new mapping; 0 or -errno. Optional. */
+	int (*mmap)(struct tfd_ctxset *cs, struct vm_area_struct *vma);
+	unsigned long (*vm_flags)(void);		/* optional */
+	const struct vm_operations_struct *vm_ops;
+};
+
 extern unsigned int tfd_max_trampolines;
 
 /* table.c */
-struct tfd_table *tfd_table_create(enum tfd_mode mode, unsigned int n);
+struct tfd_table *tfd_table_create(const struct tfd_mode_ops *ops,
+				   unsigned int n);
 void tfd_table_free(struct tfd_table *t);
 struct tfd_ctxset *tfd_ctxset_get(struct tfd_table *t, struct mm_struct *mm);
 struct tfd_ctxset *tfd_ctxset_fork(struct tfd_ctxset *src,
@@ -95,22 +120,11 @@ ssize_t tfd_write_ctx(struct tfd_ctxset *cs, unsigned int index,
 ssize_t tfd_read_ctx(struct tfd_ctxset *cs, unsigned int index,
 		     unsigned int ctx, void __user *buf, size_t len);
 
-/* fault.c */
-extern const struct vm_operations_struct tfd_fault_vm_ops;
-
-/* code.c */
-extern const struct vm_operations_struct tfd_code_vm_ops;
-int tfd_code_layout(struct tfd_table *t);
-void tfd_code_free_table(struct tfd_table *t);
-int tfd_code_init_set(struct tfd_ctxset *cs);
-void tfd_code_free_set(struct tfd_ctxset *cs);
-int tfd_code_publish(struct tfd_ctxset *cs, unsigned int i,
-		     struct tfd_ctx *c, const struct tfd_ctx *old, bool quiet);
-void tfd_code_set_ptrs(struct tfd_ctxset *cs);
-int tfd_code_mmap(struct tfd_ctxset *cs, struct vm_area_struct *vma);
+/* The modes (fault.c, code.c): main.c picks one per table. */
+extern const struct tfd_mode_ops tfd_fault_mode;
+extern const struct tfd_mode_ops tfd_code_mode;
 
 /* kernel/arch/$(SRCARCH)/: registers, code mode's layout and code */
-bool tfd_arch_reg_valid(u32 name, enum tfd_mode mode);
 void tfd_arch_apply(struct pt_regs *regs, u32 mask, const u64 *val);
 long tfd_arch_ptr_off(unsigned int n);
 unsigned long tfd_arch_unset_off(const struct tfd_table *t, unsigned int i);

@@ -41,3 +41,19 @@ bench-aarch64:
 		echo; $(A64_EMU) $(A64_B)/bench/slot_bench -r; } | tee $(B)/bench-aarch64.md
 
 BENCH_STEPS += bench-slot bench-aarch64
+
+# The user-code cell's own measurements: call cost per bank kind and a
+# trampoline's and a table's life (uc_calls, plain and FASTWRITE), a table
+# of 2^20 (uc_big), write + call + remove in 1 and 2 threads (uc_churn),
+# rewrites of slots other threads call, fast and general path (uc_grace).
+UC_BENCH := $(addprefix $(B)/bench/,uc_calls uc_big uc_churn uc_grace)
+$(B)/bench/uc_%: bench/uc_%.c $(STLIB)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(STLIB) $(LDFLAGS)
+.PHONY: bench-user-code
+bench-user-code: $(UC_BENCH)
+	@{ $(BENCH_MACHINE); echo; cd $(B)/bench; ./uc_calls 20000000; \
+		./uc_calls 20000000 fastwrite | tail -n 2; ./uc_big 20; ./uc_churn; \
+		./uc_grace 1 0; ./uc_grace 1 1; } | tee $(B)/bench-user-code.md
+
+BENCH_STEPS += bench-user-code

@@ -10,7 +10,7 @@
 # The suite is mk/aarch64.mk's static cross build, $(B)/aarch64/.
 A64K_DIR ?= /opt/trampfd-arm64
 A64K_CROSS ?= aarch64-linux-gnu-
-A64K_VMLINUZ = $(lastword $(sort $(wildcard $(A64K_DIR)/boot/vmlinuz-*-arm64)))
+A64K_VMLINUZ = $(call newest,$(wildcard $(A64K_DIR)/boot/vmlinuz-*-arm64))
 A64K_KVER = $(patsubst $(A64K_DIR)/boot/vmlinuz-%,%,$(A64K_VMLINUZ))
 A64K_KDIR = $(A64K_DIR)/usr/src/linux-headers-$(A64K_KVER)
 A64K_BUSYBOX = $(A64K_DIR)/bin/busybox

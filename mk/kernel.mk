@@ -6,7 +6,7 @@
 #   make bench-vm  boot the guest and run bench/vm_bench
 # The guest kernel is the newest /boot/vmlinuz-*-amd64 (linux-image-amd64),
 # not the host's: modules cannot be loaded on the host.
-VM_VMLINUZ ?= $(lastword $(sort $(wildcard /boot/vmlinuz-*-amd64)))
+VM_VMLINUZ ?= $(call newest,$(wildcard /boot/vmlinuz-*-amd64))
 KVER ?= $(patsubst /boot/vmlinuz-%,%,$(VM_VMLINUZ))
 KDIR ?= /lib/modules/$(KVER)/build
 VM_TIMEOUT ?= 1500
@@ -34,9 +34,9 @@ define KTEST_CC
 @mkdir -p $(@D)
 $(CC) $(KTEST_CFLAGS) -static -Wl,-z,noexecstack -o $@ $< $(LDFLAGS)
 endef
-$(B)/kernel-test/%: test/kernel/%.c $(wildcard test/kernel/*.h) include/linux/trampfd.h
+$(B)/kernel-test/%: test/kernel/%.c $(wildcard test/kernel/*.h) include/trampfd.h include/linux/trampfd.h
 	$(KTEST_CC)
-$(B)/kernel-test/%: test/kernel/$(KTEST_ARCH)/%.c $(wildcard test/kernel/*.h) include/linux/trampfd.h
+$(B)/kernel-test/%: test/kernel/$(KTEST_ARCH)/%.c $(wildcard test/kernel/*.h) include/trampfd.h include/linux/trampfd.h
 	$(KTEST_CC)
 kernel-test-build: $(KTEST_BIN)
 
@@ -45,9 +45,14 @@ $(VM_BENCH): bench/vm_bench.c $(STLIB)
 	$(CC) $(ALL_CFLAGS) -static -Wl,-z,noexecstack -o $@ $< $(STLIB) $(LDFLAGS)
 
 # The suite's programs are optional: the guest runs whatever was built.
-vm-initrd: $(KMOD) $(KTEST_BIN) $(VM_BENCH)
+# The module is the one DKMS built (mk/dkms.mk's DKMS_KO), where dkms can
+# run; made in the recipe, which is expanded after every fragment is read.
+VM_KMOD = $(or $(DKMS_KO),$(KMOD))
+vm-initrd: $(KTEST_BIN) $(VM_BENCH)
+	$(MAKE) --no-print-directory $(VM_KMOD)
 	-$(MAKE) --no-print-directory test-build
-	sh vm/mkinitramfs.sh $(VM_INITRD) $(KMOD) $(B)/kernel-test $(B)/test \
+	@echo "guest module: $(VM_KMOD)"
+	sh vm/mkinitramfs.sh $(VM_INITRD) $(VM_KMOD) $(B)/kernel-test $(B)/test \
 		test/runner.sh $(B)/test-bin/mdwe-run $(VM_BENCH)
 
 # A missing prerequisite or a failed build is a result line, not an error.

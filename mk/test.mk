@@ -3,11 +3,8 @@
 # each cell by test/runner.sh. Static, so the guest's initramfs can run them.
 TEST_SRC := $(filter-out test/mdwe-run.c,$(wildcard test/*.c))
 TEST_BIN := $(patsubst test/%.c,$(B)/test/%,$(TEST_SRC))
-TEST_LIB_OBJ := $(patsubst test/lib/%.c,$(B)/test-obj/lib/%.o,$(wildcard test/lib/*.c)) \
-	$(patsubst test/lib/%.S,$(B)/test-obj/lib/%.o,$(wildcard test/lib/*.S))
 TEST_OBJ := $(patsubst test/%.c,$(B)/test-obj/%.o,$(TEST_SRC))
 .SECONDARY: $(TEST_OBJ) $(TEST_LIB_OBJ)
-TEST_CFLAGS = $(ALL_CFLAGS) -Itest/lib
 MDWE_RUN := $(B)/test-bin/mdwe-run
 # Static for the guest initramfs; sanitizer builds override it with nothing.
 TEST_LDSTATIC ?= -static
@@ -33,11 +30,7 @@ $(MDWE_RUN): test/mdwe-run.c
 
 # Every user cell, plain and under PR_SET_MDWE; results go to results.txt.
 check-user: test-build
-	@for c in user-fault user-code; do \
-		TRAMPFD_TESTDIR=$(B)/test TRAMPFD_MDWE_RUN=$(MDWE_RUN) \
-		TRAMPFD_RESULTS=$(B)/results.txt sh test/runner.sh $$c; \
-		TRAMPFD_TESTDIR=$(B)/test TRAMPFD_MDWE_RUN=$(MDWE_RUN) \
-		TRAMPFD_RESULTS=$(B)/results.txt sh test/runner.sh $$c --mdwe; \
-	done
+	$(call run_cells,$(B)/test,,user-fault user-code)
+	$(call run_cells,$(B)/test,,user-fault user-code,--mdwe)
 
 CHECK_STEPS += check-user

@@ -70,10 +70,11 @@ TFD_EXPORT int trampfd_create(int type, const void *data, unsigned int flags)
 	unsigned int f;
 	int fd, err;
 
+	tfd_fork_register();
 	if (flags || type != TRAMPFD_USER)
 		return -EINVAL;
 	if (!data)
-		return -EFAULT;
+		return -EINVAL;		/* as RFC v1 answers */
 	memcpy(&u, data, sizeof(u));
 	f = u.flags;
 	if ((f & ~TRAMPFD_USER_FLAGS) ||
@@ -99,27 +100,6 @@ TFD_EXPORT int trampfd_create(int type, const void *data, unsigned int flags)
 	return fd;
 }
 
-/* Splits a symbolic offset; the cell checks index against its table. */
-static int decode(struct tfd_handle *h, off_t off, unsigned int *index,
-		  unsigned int *ctx)
-{
-	uint64_t o = (uint64_t)off;
-
-	if (off < 0 || (o >> TRAMPFD_INDEX_SHIFT) >= h->n)
-		return -EINVAL;
-	*index = o >> TRAMPFD_INDEX_SHIFT;
-	*ctx = o & TRAMPFD_CTX_MASK;
-	switch (*ctx) {
-	case TRAMPFD_REGS_OFFSET:
-	case TRAMPFD_STACK_OFFSET:
-		return 0;
-	case TRAMPFD_MAP_OFFSET:
-	case TRAMPFD_ALLOWED_PCS_OFFSET:
-		return *index ? -EINVAL : 0;
-	}
-	return -EINVAL;
-}
-
 /*
  * What pread and pwrite share: the handle, the buffer check and the decoded
  * offset; refused is the context the call cannot address.
@@ -133,11 +113,15 @@ static int io_args(int fd, const void *buf, off_t offset, unsigned int refused,
 	if (!*h)
 		return -EBADF;
 	if (!buf)
-		return -EFAULT;
-	err = decode(*h, offset, index, ctx);
+		err = -EFAULT;
+	else {
+		err = tfd_offset(offset, (*h)->n, index, ctx);
+		if (!err && *ctx == refused)
+			err = tfd_refuse(TFD_OFF_DIRECTION);
+	}
 	if (err)
-		return err;
-	return *ctx == refused ? -EINVAL : 0;
+		tfd_handle_put(*h);
+	return err;
 }
 
 TFD_EXPORT ssize_t trampfd_pwrite(int fd, const void *buf, size_t len, off_t offset)
@@ -145,8 +129,13 @@ TFD_EXPORT ssize_t trampfd_pwrite(int fd, const void *buf, size_t len, off_t off
 	struct tfd_handle *h;
 	unsigned int index, ctx;
 	int err = io_args(fd, buf, offset, TRAMPFD_MAP_OFFSET, &h, &index, &ctx);
+	ssize_t r;
 
-	return err ? err : h->ops->pwrite(h, buf, len, index, ctx);
+	if (err)
+		return err;
+	r = h->ops->pwrite(h, buf, len, index, ctx);
+	tfd_handle_put(h);
+	return r;
 }
 
 TFD_EXPORT ssize_t trampfd_pread(int fd, void *buf, size_t len, off_t offset)
@@ -154,8 +143,13 @@ TFD_EXPORT ssize_t trampfd_pread(int fd, void *buf, size_t len, off_t offset)
 	struct tfd_handle *h;
 	unsigned int index, ctx;
 	int err = io_args(fd, buf, offset, TRAMPFD_ALLOWED_PCS_OFFSET, &h, &index, &ctx);
+	ssize_t r;
 
-	return err ? err : h->ops->pread(h, buf, len, index, ctx);
+	if (err)
+		return err;
+	r = h->ops->pread(h, buf, len, index, ctx);
+	tfd_handle_put(h);
+	return r;
 }
 
 /* Live mappings, so munmap needs only the base, even after close. */
@@ -169,6 +163,14 @@ struct mapping {
 static struct mapping *mappings;
 static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
 
+void tfd_api_fork(int phase)
+{
+	if (phase == TFD_FORK_PREPARE)
+		pthread_mutex_lock(&map_lock);
+	else
+		pthread_mutex_unlock(&map_lock);
+}
+
 TFD_EXPORT int trampfd_mmap(int fd, void **base)
 {
 	struct tfd_handle *h = tfd_fdtab_get(fd);
@@ -177,17 +179,15 @@ TFD_EXPORT int trampfd_mmap(int fd, void **base)
 
 	if (!h)
 		return -EBADF;
-	if (!base)
-		return -EFAULT;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	err = h->ops->mmap(h, &m->base, &m->len, &m->cookie);
+	m = base ? malloc(sizeof(*m)) : NULL;
+	err = !base ? -EFAULT : !m ? -ENOMEM : h->ops->mmap(h, &m->base, &m->len, &m->cookie);
+	if (m)
+		m->ops = h->ops;
+	tfd_handle_put(h);
 	if (err) {
 		free(m);
 		return err;
 	}
-	m->ops = h->ops;
 	pthread_mutex_lock(&map_lock);
 	m->next = mappings;
 	mappings = m;
@@ -219,12 +219,7 @@ TFD_EXPORT int trampfd_munmap(void *base)
 
 TFD_EXPORT int trampfd_close(int fd)
 {
-	struct tfd_handle *h = tfd_fdtab_get(fd);
-
-	if (!h)
-		return -EBADF;
-	tfd_fdtab_remove(fd);
-	return h->ops->close(h);
+	return tfd_fdtab_close(fd);
 }
 
 TFD_EXPORT void *trampfd_addr(void *base, const struct trampfd_map *map, unsigned int index)
@@ -239,16 +234,27 @@ TFD_EXPORT void *trampfd_addr(void *base, const struct trampfd_map *map, unsigne
 	return (char *)base + off;
 }
 
-TFD_EXPORT const char *trampfd_provider(int fd)
+/* The cell serving fd (its ops are static), or NULL. */
+static const struct tfd_ops *cell_of(int fd)
 {
 	struct tfd_handle *h = tfd_fdtab_get(fd);
+	const struct tfd_ops *ops = h ? h->ops : NULL;
 
-	return h ? h->ops->provider : NULL;
+	if (h)
+		tfd_handle_put(h);
+	return ops;
+}
+
+TFD_EXPORT const char *trampfd_provider(int fd)
+{
+	const struct tfd_ops *ops = cell_of(fd);
+
+	return ops ? ops->provider : NULL;
 }
 
 TFD_EXPORT const char *trampfd_mode(int fd)
 {
-	struct tfd_handle *h = tfd_fdtab_get(fd);
+	const struct tfd_ops *ops = cell_of(fd);
 
-	return h ? h->ops->mode : NULL;
+	return ops ? ops->mode : NULL;
 }

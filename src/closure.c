@@ -1,30 +1,28 @@
 // SPDX-License-Identifier: MIT
 /*
- * Closures (trampfd_closure_create(3)): one slot each, its register
+ * Closures (trampfd_closure_create(3)): a slot each, its register
  * context {ctx's register = ctx, PC = fn} written through the slot's
  * cell like any table context, so fn and ctx are exactly as protected as
  * a table's (docs/security.md): get() reads them back from the cell's
  * store, and the library keeps no other copy.
  *
  * TRAMPFD_CTX_FIRST is code: tfd_closure_first (closure_first.S, in the
- * library's text) shifts the integer arguments up one and enters fn with
- * ctx as argument 0; the slot's context is {CL_FIRST_CTX = ctx,
- * CL_FIRST_FN = fn, PC = tfd_closure_first}. A stub reached by an
- * ordinary context works the same in every cell, kernel ones included,
- * and keeps the module free of a second code generator.
+ * library's text) shifts the integer arguments up one. A stub reached by
+ * an ordinary context works the same in every cell, kernel ones included,
+ * and keeps the module free of a second code generator. Such a closure is
+ * two slots: its own {CL_FIRST_LINK = inner slot, PC = stub}, and the
+ * inner ARG(0) slot {argument 0 = ctx, PC = fn} the stub jumps to. Both
+ * are fast slots of the code cell (its variants include r11 and x18),
+ * cheaper than one general context's loader.
  */
 #include <errno.h>
 #include "closure.h"
 #include "arch.h"
 
 #if defined(__x86_64__)
-/* Scratch registers no argument uses: r10 is also the static chain. */
-#define CL_FIRST_CTX	x64_r10
-#define CL_FIRST_FN	x64_r11
+#define CL_FIRST_LINK	x64_r11		/* scratch: no argument uses it */
 #elif defined(__aarch64__)
-/* x16/x17 are the code cells' own (TFD_CODE_RESERVED); x8 is the result's. */
-#define CL_FIRST_CTX	(arm64_r0 + 9)
-#define CL_FIRST_FN	(arm64_r0 + 10)
+#define CL_FIRST_LINK	(arm64_r0 + 18)	/* x16/x17 are the code cells' own */
 #endif
 
 #define CL_PLACE_MASK	0x7ffU
@@ -39,7 +37,7 @@ static const uint32_t arg_reg[TRAMPFD_NUM_ARG_REGS] = {
 
 struct cl_ctx {
 	struct trampfd_regs h;
-	struct trampfd_reg r[3];
+	struct trampfd_reg r[2];
 };
 
 /* how -> class (closure.h), or -EINVAL. */
@@ -63,106 +61,228 @@ static int class_of(unsigned int how)
 	return kind + (how & TRAMPFD_CLOSURE_FASTWRITE ? CL_NKINDS : 0);
 }
 
-static uint32_t ctx_reg(unsigned int kind)
-{
-	if (kind == CL_KIND_CHAIN)
-		return TRAMPFD_REG_CHAIN;
-	if (kind == CL_KIND_FIRST)
-		return CL_FIRST_CTX;
-	return arg_reg[kind];
-}
-
+/*
+ * The context a slot of kind gets: {reg = ctx, PC = fn}, with reg the
+ * kind's (FIRST linked: the link register, fn the stub, ctx the link).
+ */
 static size_t fill(struct cl_ctx *c, unsigned int kind, void *fn, void *ctx)
 {
 	*c = (struct cl_ctx){ .h.nregs = 2 };
-	c->r[0].name = ctx_reg(kind);
 	c->r[0].value = (uintptr_t)ctx;
 	c->r[1].name = TFD_REG_PC;
 	c->r[1].value = (uintptr_t)fn;
-	if (kind == CL_KIND_FIRST) {
-		c->r[1].name = CL_FIRST_FN;
-		c->r[2].name = TFD_REG_PC;
-		c->r[2].value = (uintptr_t)tfd_closure_first;
-		c->h.nregs = 3;
+	if (kind < TRAMPFD_NUM_ARG_REGS) {
+		c->r[0].name = arg_reg[kind];
+	} else if (kind == CL_KIND_CHAIN) {
+		c->r[0].name = TRAMPFD_REG_CHAIN;
+	} else {
+		c->r[0].name = CL_FIRST_LINK;
+		c->r[1].value = (uintptr_t)tfd_closure_first;
 	}
 	return sizeof(c->h) + c->h.nregs * sizeof(c->r[0]);
 }
 
-TFD_EXPORT int trampfd_closure_create(void **closure, void *fn, void *ctx, unsigned int how)
+/*
+ * A slot of class cls whose context the cell's store shows empty. The
+ * allocator's state is writable memory: a slot it wrongly deems free is
+ * dropped, never written over (docs/security.md). FASTWRITE trusts it.
+ */
+static int alloc_empty(int cls, struct cl_table **t, unsigned int *idx)
 {
-	int cls = class_of(how);
-	struct cl_table *t;
-	struct cl_ctx c;
-	unsigned int idx;
+	struct trampfd_regs h;
+	unsigned int tries;
 	ssize_t r;
-	size_t len;
 
-	if (!closure || !fn || cls < 0)
-		return -EINVAL;
-	r = cl_alloc(cls, &t, &idx);
+	for (tries = 0; tries < 64; tries++) {
+		r = cl_alloc(cls, t, idx);
+		if (r || cls >= CL_NKINDS)
+			return r;
+		r = (*t)->h->ops->pread((*t)->h, &h, sizeof(h), *idx, TRAMPFD_REGS_OFFSET);
+		if (r == sizeof(h) && !h.nregs)
+			return 0;
+	}
+	return -ENOMEM;
+}
+
+/* A new slot of class cls calling fn with ctx, in state st, or -errno. */
+static int publish(int cls, void *fn, void *ctx, unsigned char st, struct cl_table **t,
+		   unsigned int *idx)
+{
+	struct cl_ctx c;
+	size_t len = fill(&c, cls % CL_NKINDS, fn, ctx);
+	ssize_t r = alloc_empty(cls, t, idx);
+
 	if (r)
 		return r;
-	len = fill(&c, cls % CL_NKINDS, fn, ctx);
-	r = t->h->ops->pwrite(t->h, &c, len, idx, TRAMPFD_REGS_OFFSET);
+	r = (*t)->h->ops->pwrite((*t)->h, &c, len, *idx, TRAMPFD_REGS_OFFSET);
 	if (r < 0) {
-		cl_release(t, idx);
+		cl_release(*t, *idx);
 		return r;
 	}
-	atomic_store_explicit(&t->state[idx], CL_LIVE, memory_order_release);
-	*closure = cl_addr(t, idx);
+	atomic_store_explicit(&(*t)->state[*idx], st, memory_order_release);
 	return 0;
 }
 
-TFD_EXPORT int trampfd_closure_free(void *closure)
+/* Takes a slot in state st for removal (CL_BUSY), or -EINVAL. */
+static int claim(struct cl_table *t, unsigned int idx, unsigned char st)
+{
+	unsigned char want = st;
+
+	return atomic_compare_exchange_strong(&t->state[idx], &want, CL_BUSY) ? 0 : -EINVAL;
+}
+
+/* Removes a claimed slot's context and frees it; on failure it is in state st again. */
+static int remove_ctx(struct cl_table *t, unsigned int idx, unsigned char st)
 {
 	struct trampfd_regs none = { 0, 0 };
-	unsigned char live = CL_LIVE;
-	struct cl_table *t;
-	unsigned int idx;
-	ssize_t r;
+	ssize_t r = t->h->ops->pwrite(t->h, &none, sizeof(none), idx, TRAMPFD_REGS_OFFSET);
 
-	t = cl_lookup(closure, &idx);
-	if (!t || !atomic_compare_exchange_strong(&t->state[idx], &live, CL_BUSY))
-		return -EINVAL;
-	r = t->h->ops->pwrite(t->h, &none, sizeof(none), idx, TRAMPFD_REGS_OFFSET);
 	if (r < 0) {
-		atomic_store(&t->state[idx], CL_LIVE);
+		atomic_store(&t->state[idx], st);
 		return r;
 	}
 	cl_release(t, idx);
 	return 0;
 }
 
-TFD_EXPORT int trampfd_closure_get(void *closure, void **fn, void **ctx)
+static int unpublish(struct cl_table *t, unsigned int idx, unsigned char st)
+{
+	int err = claim(t, idx, st);
+
+	return err ? err : remove_ctx(t, idx, st);
+}
+
+/*
+ * Reads back the {reg, PC} (or FIRST's) context of a slot in state st,
+ * from the cell's store: its two values, or -EINVAL if it has not the
+ * shape its class gives (freed meanwhile).
+ */
+static int read_back(struct cl_table *t, unsigned int idx, unsigned char st,
+		     uint64_t *fn, uint64_t *ctx)
 {
 	unsigned char buf[sizeof(struct trampfd_regs) +
 			  TRAMPFD_MAX_REGS * sizeof(struct trampfd_reg)];
 	const struct trampfd_regs *h = (const void *)buf;
-	struct cl_table *t;
 	struct cl_ctx want;
-	unsigned int idx, k;
+	unsigned int k;
 	ssize_t r;
 	size_t len;
 
-	t = cl_lookup(closure, &idx);
-	if (!t || atomic_load_explicit(&t->state[idx], memory_order_acquire) != CL_LIVE)
+	if (atomic_load_explicit(&t->state[idx], memory_order_acquire) != st)
 		return -EINVAL;
 	r = t->h->ops->pread(t->h, buf, sizeof(buf), idx, TRAMPFD_REGS_OFFSET);
 	if (r < 0)
 		return r;
-	/* The shape create() wrote; anything else (freed meanwhile) is no closure. */
 	len = fill(&want, t->cls % CL_NKINDS, NULL, NULL);
 	if ((size_t)r != len || h->nregs != want.h.nregs)
 		return -EINVAL;
 	for (k = 0; k < h->nregs; k++)
 		if (h->regs[k].name != want.r[k].name)
 			return -EINVAL;
-	if (t->cls % CL_NKINDS == CL_KIND_FIRST &&
-	    h->regs[2].value != (uintptr_t)tfd_closure_first)
+	*ctx = h->regs[0].value;
+	*fn = h->regs[1].value;
+	if (t->cls % CL_NKINDS == CL_KIND_FIRST && *fn != (uintptr_t)tfd_closure_first)
 		return -EINVAL;
+	return 0;
+}
+
+/* The inner ARG(0) slot a FIRST closure (in state st) links to, or NULL. */
+static struct cl_table *linked(struct cl_table *t, unsigned int idx, unsigned char st,
+			       unsigned int *lidx)
+{
+	uint64_t stub, link;
+	struct cl_table *l;
+
+	if (read_back(t, idx, st, &stub, &link))
+		return NULL;
+	l = cl_lookup((void *)(uintptr_t)link, lidx);
+	/* The same FASTWRITE or not, argument 0: what create made. */
+	if (!l || l->cls != t->cls - CL_KIND_FIRST)
+		return NULL;
+	return l;
+}
+
+TFD_EXPORT int trampfd_closure_create(void **closure, void *fn, void *ctx, unsigned int how)
+{
+	int cls = class_of(how), err;
+	struct cl_table *t;
+	unsigned int idx;
+
+	if (!closure || !fn || cls < 0)
+		return -EINVAL;
+	if (cls % CL_NKINDS == CL_KIND_FIRST) {
+		struct cl_table *l;
+		unsigned int lidx;
+
+		err = publish(cls - CL_KIND_FIRST, fn, ctx, CL_INNER, &l, &lidx);
+		if (err)
+			return err;
+		err = publish(cls, NULL, cl_addr(l, lidx), CL_LIVE, &t, &idx);
+		if (err) {
+			unpublish(l, lidx, CL_INNER);
+			return err;
+		}
+		*closure = cl_addr(t, idx);
+		return 0;
+	}
+	err = publish(cls, fn, ctx, CL_LIVE, &t, &idx);
+	if (!err)
+		*closure = cl_addr(t, idx);
+	return err;
+}
+
+TFD_EXPORT int trampfd_closure_free(void *closure)
+{
+	unsigned int idx;
+	struct cl_table *t = cl_lookup(closure, &idx);
+
+	if (!t)
+		return -EINVAL;
+	if (t->cls % CL_NKINDS == CL_KIND_FIRST) {
+		struct cl_table *l;
+		unsigned int lidx;
+		int err;
+
+		err = claim(t, idx, CL_LIVE);
+		if (err)
+			return err;
+		l = linked(t, idx, CL_BUSY, &lidx);
+		if (!l) {
+			atomic_store(&t->state[idx], CL_LIVE);
+			return -EINVAL;
+		}
+		/* The closure first, so no call reaches the inner slot through it. */
+		err = remove_ctx(t, idx, CL_LIVE);
+		if (!err)
+			unpublish(l, lidx, CL_INNER);
+		return err;
+	}
+	return unpublish(t, idx, CL_LIVE);
+}
+
+TFD_EXPORT int trampfd_closure_get(void *closure, void **fn, void **ctx)
+{
+	struct cl_table *t;
+	unsigned int idx;
+	uint64_t f, c;
+	int err;
+
+	t = cl_lookup(closure, &idx);
+	if (!t)
+		return -EINVAL;
+	if (t->cls % CL_NKINDS == CL_KIND_FIRST) {
+		t = linked(t, idx, CL_LIVE, &idx);
+		if (!t)
+			return -EINVAL;
+		err = read_back(t, idx, CL_INNER, &f, &c);
+	} else {
+		err = read_back(t, idx, CL_LIVE, &f, &c);
+	}
+	if (err)
+		return err;
 	if (fn)
-		*fn = (void *)(uintptr_t)h->regs[1].value;
+		*fn = (void *)(uintptr_t)f;
 	if (ctx)
-		*ctx = (void *)(uintptr_t)h->regs[0].value;
+		*ctx = (void *)(uintptr_t)c;
 	return 0;
 }

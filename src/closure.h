@@ -24,15 +24,18 @@ enum {
 #define CL_MAX_SLOTS	(1U << CL_IDX_BITS)
 #define CL_MAX_TABLES	4096
 
-/* Per slot, private: what free() and get() may touch. */
-enum { CL_FREE, CL_LIVE, CL_BUSY };
+/*
+ * Per slot, private: what free() and get() may touch. CL_INNER: the
+ * second slot of a linked CTX_FIRST closure (closure.c), never handed out.
+ */
+enum { CL_FREE, CL_LIVE, CL_BUSY, CL_INNER };
 
 struct cl_table {
 	struct tfd_handle *h;		/* never in the fd registry */
 	char *base;			/* the mapping, kept for the process's life */
 	size_t size;
 	uint32_t ioffset, stride;
-	unsigned int n, id, cls;
+	unsigned int n, id, cls, lane;
 	_Atomic unsigned char *state;
 };
 
@@ -49,7 +52,7 @@ static inline void *cl_addr(const struct cl_table *t, unsigned int idx)
 	return t->base + t->ioffset + (size_t)idx * t->stride;
 }
 
-/* closure_first.S: shifts the integer arguments up one, ctx into argument 0. */
+/* closure_first.S: shifts the integer arguments up one (CTX_FIRST). */
 extern const char tfd_closure_first[] TFD_HIDDEN;
 
 #endif

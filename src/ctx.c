@@ -1,114 +1,102 @@
 // SPDX-License-Identifier: MIT
 /*
- * Context validation (DESIGN §3.3, §3.4). Pure functions over a caller's
- * buffer: they decide, they never store, so a failed write changes nothing.
+ * Context validation (docs/design.md §3): the library's side of the shared
+ * contract, include/linux/trampfd_contract.h, which trampfd.ko compiles too.
+ * Here a reason becomes -EINVAL, told on stderr under TRAMPFD_DEBUG=1.
  */
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "internal.h"
-#include "arch.h"
 
-static int pc_allowed(uint64_t pc, const struct tfd_pcs *allowed)
+/* The public header's name for the PC is the contract's. */
+_Static_assert(TRAMPFD_REG_PC == TFD_REG_PC, "trampfd.h and the contract disagree on the PC");
+
+/* TRAMPFD_DEBUG, read once: -1 not yet, then 0 or 1. */
+static atomic_int debug = -1;
+
+static int debug_on(void)
 {
-	unsigned int i;
+	int d = atomic_load_explicit(&debug, memory_order_relaxed);
 
-	if (!allowed || !allowed->n)
-		return 1;
-	for (i = 0; i < allowed->n; i++)
-		if (allowed->pc[i] == pc)
-			return 1;
-	return 0;
+	if (d < 0) {
+		const char *e = getenv("TRAMPFD_DEBUG");
+
+		d = e && e[0] == '1' && !e[1];
+		atomic_store_explicit(&debug, d, memory_order_relaxed);
+	}
+	return d;
+}
+
+/*
+ * One write(2), no stdio: the line cannot interleave with another thread's
+ * or sit in the program's stderr buffer; errno is kept, as in every call.
+ */
+int tfd_refuse(int reason)
+{
+	static const char head[] = "trampfd: refused: ";
+	char line[160];
+	const char *why;
+	size_t n, w;
+	int saved;
+
+	if (reason == TFD_OK)
+		return 0;
+	if (!debug_on())
+		return -EINVAL;
+	why = tfd_reason_str(reason);
+	w = strlen(why);
+	if (w > sizeof(line) - sizeof(head))
+		w = sizeof(line) - sizeof(head);
+	memcpy(line, head, sizeof(head) - 1);
+	n = sizeof(head) - 1;
+	memcpy(line + n, why, w);
+	n += w;
+	line[n++] = '\n';
+	saved = errno;
+	(void)!write(STDERR_FILENO, line, n);	/* a closed stderr is no error of ours */
+	errno = saved;
+	return -EINVAL;
+}
+
+int tfd_offset(off_t off, unsigned int n, unsigned int *index, unsigned int *ctx)
+{
+	return tfd_refuse(tfd_decode_offset(off, n, index, ctx));
 }
 
 int tfd_check_regs(const void *buf, size_t len, const struct tfd_pcs *allowed,
 		   uint32_t reserved)
 {
-	struct trampfd_regs hdr;
-	uint64_t seen[(TRAMPFD_NUM_REGS + 63) / 64] = { 0 };
-	uint64_t pc = 0;
-	unsigned int i;
-	int have_pc = 0;
+	struct tfd_regset rs;
+	int r = tfd_check_regs_ctx(buf, len, reserved, &rs);
 
-	if (len < sizeof(hdr))
-		return -EINVAL;
-	memcpy(&hdr, buf, sizeof(hdr));
-	if (hdr.reserved || hdr.nregs > TRAMPFD_MAX_REGS ||
-	    len != sizeof(hdr) + (size_t)hdr.nregs * sizeof(struct trampfd_reg))
-		return -EINVAL;
-	for (i = 0; i < hdr.nregs; i++) {
-		struct trampfd_reg r;
-
-		memcpy(&r, (const char *)buf + sizeof(hdr) + i * sizeof(r), sizeof(r));
-		if (r.reserved || !tfd_reg_valid(r.name) ||
-		    (r.name != TFD_REG_PC && (reserved >> (r.name - TFD_REG_FIRST)) & 1))
-			return -EINVAL;
-		if (seen[r.name / 64] & (1ULL << (r.name % 64)))
-			return -EINVAL;
-		seen[r.name / 64] |= 1ULL << (r.name % 64);
-		if (r.name == TFD_REG_PC) {
-			have_pc = 1;
-			pc = r.value;
-		}
-	}
-	if (hdr.nregs && (!have_pc || !pc || !pc_allowed(pc, allowed)))
-		return -EINVAL;
-	return 0;
+	if (r == TFD_OK && rs.mask && allowed &&
+	    !tfd_pc_allowed(rs.val[TFD_REG_PC - TFD_REG_FIRST], allowed->pc, allowed->n))
+		r = TFD_REGS_PC_LIST;
+	return tfd_refuse(r);
 }
 
 int tfd_check_stack(const void *buf, size_t len)
 {
-	struct trampfd_stack s;
-
-	if (len < sizeof(s))
-		return -EINVAL;
-	memcpy(&s, buf, sizeof(s));
-	if (s.reserved || (s.flags & ~TRAMPFD_STACK_FLAGS) ||
-	    s.size > TRAMPFD_MAX_STACK_SIZE || s.offset > TRAMPFD_MAX_STACK_OFFSET ||
-	    len != sizeof(s) + s.size)
-		return -EINVAL;
-	if (s.size % 8 || s.offset % 8)
-		return -EINVAL;
-	if ((s.flags & TRAMPFD_SET_SP) && ((s.size + s.offset) % TFD_SP_ALIGN))
-		return -EINVAL;
-	return 0;
+	return tfd_refuse(tfd_check_stack_ctx(buf, len));
 }
 
 int tfd_check_pcs(const void *buf, size_t len, struct tfd_pcs *out)
 {
-	struct trampfd_values v;
-	unsigned int i;
+	uint32_t n = 0;
+	int r = tfd_check_pcs_ctx(buf, len, out->pc, &n);
 
-	if (len < sizeof(v))
-		return -EINVAL;
-	memcpy(&v, buf, sizeof(v));
-	if (v.reserved || !v.nvalues || v.nvalues > TRAMPFD_MAX_PCS ||
-	    len != sizeof(v) + (size_t)v.nvalues * sizeof(uint64_t))
-		return -EINVAL;
-	out->n = v.nvalues;
-	memcpy(out->pc, (const char *)buf + sizeof(v), v.nvalues * sizeof(uint64_t));
-	for (i = 0; i < v.nvalues; i++)
-		if (!out->pc[i])
-			return -EINVAL;
-	return 0;
+	out->n = n;
+	return tfd_refuse(r);
 }
 
 void tfd_decode_regs(const void *buf, struct tfd_regset *rs)
 {
 	struct trampfd_regs hdr;
-	unsigned int i;
 
 	memcpy(&hdr, buf, sizeof(hdr));
-	rs->mask = 0;
-	for (i = 0; i < hdr.nregs; i++) {
-		struct trampfd_reg r;
-
-		memcpy(&r, (const char *)buf + sizeof(hdr) + i * sizeof(r), sizeof(r));
-		rs->mask |= 1U << (r.name - TFD_REG_FIRST);
-		rs->val[r.name - TFD_REG_FIRST] = r.value;
-	}
-}
-
-bool tfd_reg_valid(uint32_t name)
-{
-	return tfd_arch_reg_valid(name);
+	tfd_check_regs_ctx(buf, sizeof(hdr) + (size_t)hdr.nregs * sizeof(struct trampfd_reg),
+			   0, rs);
 }

@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include "internal.h"
+#include "user_anchor.h"
 
 #define UT_LR_BUCKETS	64
 
@@ -29,16 +30,28 @@ struct ut_ops;
 struct ut_table {
 	struct tfd_handle h;		/* first: the api layer's view */
 	const struct ut_ops *store;	/* the mode's record layout */
-	unsigned char *view;		/* the store, read-only unless fastwrite */
-	size_t view_len;
+	unsigned int anchor;		/* tfd_anchors.ut[]: the store's view and fd */
 	bool fastwrite;
 	unsigned long fork_gen;		/* tfd_fork_gen when the memfd was ours alone */
 	pthread_mutex_t lock;		/* serialises writers */
 	_Atomic int refs;		/* the fd and each mapping */
 	struct ut_table *next_live;
+	/* The mode's own teardown, run by the last ut_put before the free. */
+	void (*release)(struct ut_table *t);
 	/* Left-right reader counts for the fault handler (see user_fault.c). */
 	_Atomic unsigned int lr[UT_LR_BUCKETS][2];
 };
+
+/*
+ * t's anchor (user_anchor.h), checked to be t's: the view, read-only
+ * unless fastwrite, and the fd come only from there. A mismatch means the
+ * library's writable state was forged: the process is aborted.
+ */
+const struct ut_anchor *ut_anchor(const struct ut_table *t) TFD_HIDDEN;
+static inline unsigned char *ut_view(const struct ut_table *t)
+{
+	return (unsigned char *)(uintptr_t)ut_anchor(t)->view;
+}
 
 int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags,
 	      size_t store_len) TFD_HIDDEN;

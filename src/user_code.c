@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * User provider, code mode (DESIGN §5): calls run real instructions from a
+ * User provider, code mode (docs/design.md §5.3): calls run real instructions from a
  * code table that was never writable (user_code_map.c), reading their
  * contexts from a read-only data table that only the library's pwrite()
  * on the memfd changes.
@@ -55,12 +55,10 @@ static void free_priv(struct uc_table *t)
 	t->slots = NULL;
 }
 
-/* Drops a reference; the last one also frees the private state. */
-static void uc_put(struct uc_table *t)
+/* The last reference's teardown (ut_put): no check-then-drop race. */
+static void uc_release(struct ut_table *ut)
 {
-	if (atomic_load(&t->ut.refs) == 1)
-		free_priv(t);
-	ut_put(&t->ut);
+	free_priv((struct uc_table *)ut);
 }
 
 static int uc_create(const struct trampfd_user *u, unsigned int n, struct tfd_handle **h)
@@ -98,13 +96,14 @@ static int uc_create(const struct trampfd_user *u, unsigned int n, struct tfd_ha
 		free(t);
 		return fd;
 	}
+	t->ut.release = uc_release;
 	*h = &t->ut.h;
 	return fd;
 }
 
 static const unsigned char *slot_data(const struct uc_table *t, unsigned int i)
 {
-	return t->ut.view + UC_SLOT_BASE + (size_t)i * UC_STRIDE;
+	return ut_view(&t->ut) + UC_SLOT_BASE + (size_t)i * UC_STRIDE;
 }
 
 static unsigned char load_byte(const unsigned char *p)
@@ -130,7 +129,7 @@ static void cur_raw(const struct uc_table *t, unsigned int i, unsigned char *out
 	if (!(cur & 2))
 		return;
 	if (!form) {
-		rec = (const struct uc_rec *)(t->ut.view + uc_rec_off(t, i, cur & 1));
+		rec = (const struct uc_rec *)(ut_view(&t->ut) + uc_rec_off(t, i, cur & 1));
 		*rl = rec->regs_len;
 		*sl = rec->stack_len;
 		memcpy(out, rec->raw, *rl + *sl);
@@ -180,13 +179,26 @@ static int single_reg(const struct tfd_regset *rs)
 	return TFD_REG_FIRST + __builtin_ctz(g);
 }
 
+/* Is a slot of chunk c callable? Read from the read-only store. */
+static bool chunk_live(const struct uc_table *t, unsigned int c)
+{
+	unsigned int n = ut_hdr(&t->ut)->n, i;
+	unsigned int end = (c + 1) * UC_CHUNK_SLOTS < n ? (c + 1) * UC_CHUNK_SLOTS : n;
+
+	for (i = c * UC_CHUNK_SLOTS; i < end; i++)
+		if (load_byte(slot_data(t, i) + UC_D_SEL))
+			return true;
+	return false;
+}
+
 /* A new context for chunk c: switch its register while none of it is live. */
 static int pick_variant(struct uc_table *t, unsigned int c, int want)
 {
 	struct uc_chunk *ch = &t->chunks[c];
+	unsigned char v = want;
 	int err;
 
-	if (want < 0 || ch->variant == want || ch->live)
+	if (want < 0 || uc_chunk_variant(t, c) == (unsigned int)want || chunk_live(t, c))
 		return 0;
 	/* Callers may still be inside its old code: only after a grace period. */
 	if (ch->stamp && !uc_grace_passed(ch->stamp)) {
@@ -194,8 +206,8 @@ static int pick_variant(struct uc_table *t, unsigned int c, int want)
 		if (err)
 			return err;
 	}
-	ch->variant = want;
-	return uc_remap_chunk(t, c);
+	err = ut_store(&t->ut, UC_VARIANT_BASE + c, &v, 1);
+	return err ? err : uc_remap_chunk(t, c);
 }
 
 /* Fills the compiled half of rec (every field) from the registers and stack. */
@@ -257,7 +269,7 @@ static int publish(struct uc_table *t, unsigned int i, struct uc_rec *rec)
 			err = pick_variant(t, c, r >= 0 ? variant_of(r) : -1);
 			if (err)
 				return err;
-			v = t->chunks[c].variant;
+			v = uc_chunk_variant(t, c);
 			if (!st && r == uc_variant_reg[v]) {
 				bank[0] = rs.val[r - TFD_REG_FIRST];
 				bank[1] = rs.val[TFD_REG_PC - TFD_REG_FIRST];
@@ -271,7 +283,7 @@ static int publish(struct uc_table *t, unsigned int i, struct uc_rec *rec)
 			} else {
 				compile(rec, &rs, st);
 				general = true;
-				bank[0] = (uintptr_t)(t->ut.view + uc_rec_off(t, i, b));
+				bank[0] = (uintptr_t)(ut_view(&t->ut) + uc_rec_off(t, i, b));
 				bank[1] = (uintptr_t)uc_gen[v];
 			}
 		}
@@ -297,10 +309,8 @@ static int publish(struct uc_table *t, unsigned int i, struct uc_rec *rec)
 		return err;
 	if (sel) {
 		ss->stamp[sel & 1] = uc_grace_stamp();
-		if (!live && !--t->chunks[c].live)
+		if (!live)
 			t->chunks[c].stamp = uc_grace_stamp();
-	} else if (live) {
-		t->chunks[c].live++;
 	}
 	return 0;
 }
@@ -431,17 +441,8 @@ static int uc_munmap(void *base, size_t len, void *cookie)
 		}
 	pthread_mutex_unlock(&t->ut.lock);
 	uc_unmap_table(m);
-	uc_put(t);
+	ut_put(&t->ut);
 	return 0;
-}
-
-static int uc_close(struct tfd_handle *h)
-{
-	struct uc_table *t = (struct uc_table *)h;
-
-	if (atomic_load(&t->ut.refs) == 1)
-		free_priv(t);
-	return ut_close(h);
 }
 
 const struct tfd_ops tfd_user_code_ops = {
@@ -453,5 +454,5 @@ const struct tfd_ops tfd_user_code_ops = {
 	.pread = uc_pread,
 	.mmap = uc_mmap,
 	.munmap = uc_munmap,
-	.close = uc_close,
+	.close = ut_close,
 };

@@ -21,7 +21,7 @@
 /* Slot -> data distance: rip-relative, so under 2 GiB; page multiple. */
 #define UC_DIST		0x7ff00000	/* also a multiple of 64K */
 #define UC_MAX_SLOTS	(UC_DIST / UC_STRIDE)
-#define UC_NVARIANTS	9
+/* UC_NVARIANTS, the code table's register variants: uc_layout.h. */
 
 /* Slot data (UC_STRIDE bytes per slot, at code + UC_DIST). */
 #define UC_D_V0		0
@@ -77,10 +77,18 @@ _Static_assert(__builtin_offsetof(struct uc_rec, data) == UC_R_DATA, "uc_layout.
  */
 #define UC_SLOT_BASE	65536UL
 
+/*
+ * A chunk's register variant is a byte of the read-only store (below the
+ * slot data), and whether a slot of it is live is read from the slots'
+ * sel bytes there: no store to writable memory can make the library map a
+ * live chunk's code for another register. Writable: only the grace stamp.
+ */
+#define UC_VARIANT_BASE	4096
+_Static_assert(UC_VARIANT_BASE + UC_MAX_SLOTS / UC_CHUNK_SLOTS + 1 <= UC_SLOT_BASE,
+	       "chunk variants must fit below the slot data");
+
 struct uc_chunk {
-	uint8_t variant;		/* index into the variant registers */
-	uint32_t live;			/* slots with sel != 0 */
-	uint32_t stamp;			/* grace stamp when live last fell to 0 */
+	uint32_t stamp;			/* grace stamp when a slot of it last died */
 };
 
 /* Per slot: grace stamps of the banks, set when sel moved away from them. */
@@ -108,6 +116,11 @@ struct uc_map {
 	int region;			/* grace registry entry */
 };
 
+static inline unsigned int uc_chunk_variant(const struct uc_table *t, unsigned int c)
+{
+	return ut_view(&t->ut)[UC_VARIANT_BASE + c] % UC_NVARIANTS;
+}
+
 static inline size_t uc_rec_off(const struct uc_table *t, unsigned int i, unsigned int b)
 {
 	return UC_SLOT_BASE + t->data_len + ((size_t)i * 2 + b) * UC_REC_SIZE;
@@ -117,6 +130,7 @@ static inline size_t uc_rec_off(const struct uc_table *t, unsigned int i, unsign
 int uc_self_init(const char **why) TFD_HIDDEN;
 int uc_map_table(struct uc_table *t, struct uc_map **out) TFD_HIDDEN;
 void uc_unmap_table(struct uc_map *m) TFD_HIDDEN;
+void uc_map_fork(int phase) TFD_HIDDEN;	/* src/fork.c */
 int uc_remap_chunk(struct uc_table *t, unsigned int c) TFD_HIDDEN;
 int uc_remap_data(struct uc_table *t) TFD_HIDDEN;
 extern const unsigned char uc_variant_reg[UC_NVARIANTS] TFD_HIDDEN;
@@ -126,7 +140,13 @@ uint32_t uc_grace_stamp(void) TFD_HIDDEN;
 /* 0 once no thread can still be inside a bank retired at stamp. */
 int uc_grace_wait(uint32_t stamp) TFD_HIDDEN;
 bool uc_grace_passed(uint32_t stamp) TFD_HIDDEN;
-int uc_region_add(uintptr_t start, size_t len) TFD_HIDDEN;
+/* The signal grace periods send (after setting it up), or -errno. */
+int uc_grace_signal(void) TFD_HIDDEN;
+/* Anchors [start, start + len) as a mapping of t: its index, or -errno. */
+int uc_region_add(const struct uc_table *t, uintptr_t start, size_t len) TFD_HIDDEN;
+/* t's mappings from the anchors, one after another (after NULL: the first). */
+const struct uc_anchor *uc_region_next(const struct uc_table *t,
+				       const struct uc_anchor *after) TFD_HIDDEN;
 void uc_region_del(int idx) TFD_HIDDEN;
 /* The start of the code region holding pc, or 0. */
 uintptr_t uc_region_of(uintptr_t pc) TFD_HIDDEN;

@@ -20,9 +20,14 @@
  * the very threads it waits for (measured: 40x slower on 2 CPUs).
  *
  * A process with one thread needs none of this (__libc_single_threaded).
- * Not covered: a running thread that blocks grace_sig (waited for until
- * it enters a system call). Writes from signal handlers are not
- * supported (trampfd_pwrite takes a mutex).
+ * The signal is API (trampfd(7), "The grace signal"): SIGRTMAX - 4 or the
+ * highest free one below, or TRAMPFD_GRACE_SIGNAL's. A rewrite that needs
+ * a grace period fails, changing nothing, with -EBUSY when the handler on
+ * the signal is no longer the library's (a program's own handler, or
+ * SIG_DFL, which would kill the process), and with -EAGAIN when a thread
+ * has not answered within UC_GRACE_MAX_NS (it blocks the signal and never
+ * enters a system call). Writes from signal handlers are not supported
+ * (trampfd_pwrite takes a mutex).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -45,21 +50,14 @@ _Atomic unsigned long uc_finished[UC_FIN_N];
 
 /* The signal: the highest real-time one from SIGRTMAX - 4 down that nobody handles. */
 static int grace_sig;
-#define UC_MAX_REGIONS	16384
 #define UC_ACK_BATCH	4096
-
-struct region {
-	_Atomic uintptr_t start;	/* 0: free */
-	_Atomic size_t len;
-};
 
 struct ack {
 	_Atomic int tid;
 	_Atomic int state;
 };
 
-static struct region regions[UC_MAX_REGIONS];
-static _Atomic unsigned int regions_hwm;
+/* The regions calls are finished in: read-only anchors (user_anchor.h). */
 static pthread_mutex_t regions_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct ack acks[UC_ACK_BATCH];
@@ -82,6 +80,7 @@ static struct {
 } flight;
 
 static int grace_err;
+#define UC_GRACE_MAX_NS	2000000000ULL	/* a grace period's bound: 2 s */
 
 uint32_t uc_grace_stamp(void)
 {
@@ -95,17 +94,31 @@ bool uc_grace_passed(uint32_t stamp)
 
 uintptr_t uc_region_of(uintptr_t pc)
 {
-	unsigned int i, hwm = atomic_load(&regions_hwm);
+	const struct uc_anchor *r = tfd_anchors.uc;
+	unsigned int i, hwm = __atomic_load_n(&tfd_anchors.uc_hwm, __ATOMIC_ACQUIRE);
 
-	for (i = 0; i < hwm; i++) {
-		uintptr_t s = atomic_load(&regions[i].start);
-		size_t len = atomic_load(&regions[i].len);
+	for (i = 0; i < hwm && i < UC_MAX_REGIONS; i++) {
+		uintptr_t s = __atomic_load_n(&r[i].start, __ATOMIC_ACQUIRE);
+		size_t len = __atomic_load_n(&r[i].len, __ATOMIC_RELAXED);
 
 		/* start read twice: a late handler may race a reuse of the entry. */
-		if (s && pc >= s && pc - s < len && atomic_load(&regions[i].start) == s)
+		if (s && pc >= s && pc - s < len &&
+		    __atomic_load_n(&r[i].start, __ATOMIC_ACQUIRE) == s)
 			return s;
 	}
 	return 0;
+}
+
+const struct uc_anchor *uc_region_next(const struct uc_table *t, const struct uc_anchor *after)
+{
+	const struct uc_anchor *r = after ? after + 1 : tfd_anchors.uc;
+	const struct uc_anchor *end = tfd_anchors.uc +
+		(tfd_anchors.uc_hwm < UC_MAX_REGIONS ? tfd_anchors.uc_hwm : UC_MAX_REGIONS);
+
+	for (; r < end; r++)
+		if (r->start && r->owner == (uintptr_t)t)
+			return r;
+	return NULL;
 }
 
 #if defined(__SANITIZE_THREAD__)
@@ -218,34 +231,77 @@ static void on_grace(int sig, siginfo_t *si, void *ucv)
 }
 
 /*
- * The child has one thread: a grace period the parent had under way is not
- * its concern. (Taking grace_lock before fork would invert the order
- * table lock -> grace_lock that writers follow.)
+ * Across fork (src/fork.c, after every table's lock): no grace period is
+ * under way while the forking thread holds grace_lock, and the child's
+ * one thread owes no handler counts.
  */
-static void grace_child(void)
+void tfd_user_code_fork(int phase)
 {
-	pthread_mutex_init(&grace_lock, NULL);
-	pthread_mutex_init(&regions_lock, NULL);
-	atomic_store(&nacks, 0);
-	atomic_store(&handlers, 0);
-	flight.active = false;
+	if (phase == TFD_FORK_PREPARE) {
+		pthread_mutex_lock(&grace_lock);
+		pthread_mutex_lock(&regions_lock);
+		uc_map_fork(phase);
+		return;
+	}
+	if (phase == TFD_FORK_CHILD) {
+		atomic_store(&nacks, 0);
+		atomic_store(&handlers, 0);
+	}
+	uc_map_fork(phase);
+	pthread_mutex_unlock(&regions_lock);
+	pthread_mutex_unlock(&grace_lock);
+}
+
+/*
+ * TRAMPFD_GRACE_SIGNAL: a number, or RTMIN+n / RTMAX-n; 0 if unset, -1 if
+ * it names no real-time signal.
+ */
+static int env_signal(void)
+{
+	const char *e = getenv("TRAMPFD_GRACE_SIGNAL");
+	long base = 0, n;
+	char *end;
+
+	if (!e || !*e)
+		return 0;
+	if (!strncmp(e, "RTMIN", 5) || !strncmp(e, "RTMAX", 5)) {
+		base = e[4] == 'N' ? SIGRTMIN : SIGRTMAX;
+		e += 5;
+		if (!*e)
+			return base;
+	}
+	n = strtol(e, &end, 10);
+	if (*end || end == e)
+		return -1;
+	n += base;
+	return n >= SIGRTMIN && n <= SIGRTMAX ? (int)n : -1;
 }
 
 static void grace_setup(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_grace }, old;
-	int sig;
+	int sig, want = env_signal();
 
 	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	grace_err = -EBUSY;
-	for (sig = SIGRTMAX - 4; sig > SIGRTMIN + 4 && grace_err; sig--) {
-		if (sigaction(sig, NULL, &old) || old.sa_handler != SIG_DFL)
-			continue;
-		grace_sig = sig;
-		grace_err = sigaction(sig, &sa, NULL) < 0 ? -errno : 0;
+	grace_err = want < 0 ? -EINVAL : -EBUSY;
+	for (sig = want ? want : SIGRTMAX - 4; want >= 0 && grace_err && sig > SIGRTMIN + 4; sig--) {
+		if (!sigaction(sig, NULL, &old) && old.sa_handler == SIG_DFL) {
+			grace_sig = sig;
+			grace_err = sigaction(sig, &sa, NULL) < 0 ? -errno : 0;
+		}
+		if (want)
+			break;		/* the one asked for, or none */
 	}
-	pthread_atfork(NULL, NULL, grace_child);
+}
+
+/* Is the library's handler still on the signal? A rewrite asks first. */
+static bool handler_ours(void)
+{
+	struct sigaction cur;
+
+	return !sigaction(grace_sig, NULL, &cur) && (cur.sa_flags & SA_SIGINFO) &&
+	       cur.sa_sigaction == on_grace;
 }
 
 /* Is tid inside a system call now (so not inside a slot window)? */
@@ -319,13 +375,16 @@ static unsigned int batch_left(bool probe)
 	return left;
 }
 
-static void wait_batch(void)
+/* 0 once every thread asked answered; -EAGAIN past the bound. */
+static int wait_batch(void)
 {
 	for (;;) {
 		int seq = atomic_load(&ack_seq);
 
 		if (!batch_left(true))
-			break;
+			return 0;
+		if (now_ns() - flight.t0 > UC_GRACE_MAX_NS)
+			return -EAGAIN;
 		/* Sleep, not spin: the threads asked need the CPU to answer. */
 		syscall(SYS_futex, &ack_seq, FUTEX_WAIT_PRIVATE, seq,
 			&(struct timespec){ 0, 1000000 }, NULL, 0);
@@ -335,10 +394,13 @@ static void wait_batch(void)
 /* Begins a grace period: every other thread not in a system call is asked. */
 static int flight_begin(void)
 {
-	int self = syscall(SYS_gettid), fd, k, nb;
+	int self = syscall(SYS_gettid), fd, k, nb, err = 0;
 	unsigned int n = 0;
 	char buf[4096];
 
+	/* Another handler (or SIG_DFL: death) on the signal: refuse, change nothing. */
+	if (!handler_ours())
+		return -EBUSY;
 	flight.g = atomic_fetch_add(&grace_started, 1) + 1;
 	flight.active = true;
 	flight.n = 0;
@@ -348,7 +410,7 @@ static int flight_begin(void)
 		flight.active = false;
 		return -errno;
 	}
-	while ((nb = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+	while (!err && (nb = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
 		for (k = 0; k < nb; k += ((struct dirent64 *)(buf + k))->d_reclen) {
 			const char *d = ((struct dirent64 *)(buf + k))->d_name;
 			int tid = 0;
@@ -360,8 +422,10 @@ static int flight_begin(void)
 				continue;
 			if (n == UC_ACK_BATCH) {	/* past a batch: the earlier ones wait */
 				send_batch(n);
-				wait_batch();
+				err = wait_batch();
 				n = 0;
+				if (err)
+					break;
 			}
 			atomic_store(&acks[n].state, UC_ACK_PENDING);
 			atomic_store(&acks[n].tid, tid);
@@ -369,21 +433,27 @@ static int flight_begin(void)
 		}
 	}
 	close(fd);
-	if (nb < 0) {
-		wait_batch();
+	if (!err && nb < 0)
+		err = -EIO;
+	if (err) {
+		atomic_store(&nacks, 0);
 		flight.active = false;
-		return -EIO;
+		return err;
 	}
 	send_batch(n);
 	return 0;
 }
 
-static void flight_end(void)
+/* Waits for the answers; on a failure the grace period is not counted. */
+static int flight_end(void)
 {
-	wait_batch();
+	int err = wait_batch();
+
 	atomic_store(&nacks, 0);
-	atomic_store(&grace_done, flight.g);
+	if (!err)
+		atomic_store(&grace_done, flight.g);
 	flight.active = false;
+	return err;
 }
 
 int uc_grace_wait(uint32_t stamp)
@@ -397,37 +467,48 @@ int uc_grace_wait(uint32_t stamp)
 		pthread_mutex_lock(&grace_lock);
 		if (!flight.active && !uc_grace_passed(stamp))
 			err = flight_begin();
-		if (flight.active)
-			flight_end();
+		if (!err && flight.active)
+			err = flight_end();
 		pthread_mutex_unlock(&grace_lock);
 	}
 	return err;
 }
 
-int uc_region_add(uintptr_t start, size_t len)
+int uc_grace_signal(void)
 {
+	pthread_once(&grace_once, grace_setup);
+	return grace_err ? grace_err : grace_sig;
+}
+
+int uc_region_add(const struct uc_table *t, uintptr_t start, size_t len)
+{
+	struct uc_anchor an = { start, len, (uintptr_t)t, 0 };
+	uint64_t hwm;
 	unsigned int i;
+	int err = 0;
 
 	pthread_once(&grace_once, grace_setup);
 	pthread_mutex_lock(&regions_lock);
 	for (i = 0; i < UC_MAX_REGIONS; i++)
-		if (!atomic_load(&regions[i].start))
+		if (!tfd_anchors.uc[i].start)
 			break;
-	if (i < UC_MAX_REGIONS) {
-		atomic_store(&regions[i].len, len);
-		atomic_store(&regions[i].start, start);
-		if (i >= atomic_load(&regions_hwm))
-			atomic_store(&regions_hwm, i + 1);
-	}
+	if (i == UC_MAX_REGIONS)
+		err = -ENOMEM;
+	hwm = i + 1;
+	if (!err && i >= tfd_anchors.uc_hwm)
+		err = tfd_anchor_put(&tfd_anchors.uc_hwm, &hwm, sizeof(hwm));
+	if (!err)
+		err = tfd_anchor_put(&tfd_anchors.uc[i], &an, sizeof(an));
 	pthread_mutex_unlock(&regions_lock);
-	return i < UC_MAX_REGIONS ? (int)i : -ENOMEM;
+	return err ? err : (int)i;
 }
 
 void uc_region_del(int idx)
 {
 	pthread_mutex_lock(&regions_lock);
-	atomic_store(&regions[idx].start, 0);
-	atomic_store(&regions[idx].len, 0);
+	if (idx >= 0 && idx < UC_MAX_REGIONS)
+		tfd_anchor_put(&tfd_anchors.uc[idx], &(struct uc_anchor){ 0 },
+			       sizeof(struct uc_anchor));
 	pthread_mutex_unlock(&regions_lock);
 	/* A handler that found the region before may still read its slots. */
 	while (atomic_load(&handlers))

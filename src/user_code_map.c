@@ -33,22 +33,33 @@
 const unsigned char uc_variant_reg[UC_NVARIANTS] = { UC_VARIANT_NAMES };
 
 /*
- * The code file, found and verified once. No descriptor is kept: each
- * mapping opens it by path and checks it is the same inode (else it is
- * looked up and compared again), so a program that closes or renumbers
- * descriptors cannot make us map another file.
+ * The code file, found and verified once. A descriptor of it is kept, so
+ * a package upgrade that renames a new file over the path still maps the
+ * file actually loaded (test/dyn/upgrade.c); each use checks the kept
+ * descriptor is still that inode (a program may close or renumber
+ * descriptors), else opens the path and checks the same, else looks the
+ * file up and compares it again.
  */
 static struct {
 	off_t off;
 	dev_t dev;
 	ino_t ino;
 	int err;
+	int keep;			/* the verified file, or -1 */
 	bool ok;
 	char path[PATH_MAX];
 	char why[PATH_MAX + 128];
 } self;
 static pthread_once_t self_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t self_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void uc_map_fork(int phase)
+{
+	if (phase == TFD_FORK_PREPARE)
+		pthread_mutex_lock(&self_lock);
+	else
+		pthread_mutex_unlock(&self_lock);
+}
 
 struct find {
 	uintptr_t addr;
@@ -109,17 +120,30 @@ static int exec_ok(int fd, off_t off)
 	return 0;
 }
 
+/* Is fd the verified file? */
+static bool is_self(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && !fstat(fd, &st) && st.st_dev == self.dev && st.st_ino == self.ino;
+}
+
 static void adopt(int fd, off_t off)
 {
 	struct stat st;
 
+	/* The old one only if it is still ours: the number may be the program's now. */
+	if (self.keep >= 0 && self.keep != fd && is_self(self.keep))
+		close(self.keep);
 	fstat(fd, &st);
 	self.off = off;
 	self.dev = st.st_dev;
 	self.ino = st.st_ino;
 	self.err = 0;
 	self.ok = true;
+	self.keep = fd;
 }
+
 
 static int try_path(const char *path, off_t off, const char **reason)
 {
@@ -138,12 +162,13 @@ static int try_path(const char *path, off_t off, const char **reason)
 	}
 	err = exec_ok(fd, off);
 	if (err) {
-		*reason = "cannot be mapped executable (noexec mount or policy)";
+		*reason = err == -ENOMEM ? "cannot be mapped: out of address space or memory "
+					   "(RLIMIT_AS?)"
+					 : "cannot be mapped executable (noexec mount or policy)";
 		close(fd);
 		return err;
 	}
 	adopt(fd, off);
-	close(fd);
 	/* A relative name would break after chdir(). */
 	if (path[0] == '/' || !realpath(path, self.path))
 		snprintf(self.path, sizeof(self.path), "%s", path);
@@ -177,9 +202,27 @@ static void locate(void)
 	snprintf(self.why, sizeof(self.why), "library file %s %s", path, reason);
 }
 
+static void first_locate(void)
+{
+	self.keep = -1;
+	locate();
+}
+
+/* A shortage (ENOMEM, EMFILE, ENFILE) says nothing about the file: asked again. */
+static bool transient(int err)
+{
+	return err == -ENOMEM || err == -EMFILE || err == -ENFILE;
+}
+
 int uc_self_init(const char **why)
 {
-	pthread_once(&self_once, locate);
+	pthread_once(&self_once, first_locate);
+	if (!self.ok && transient(self.err)) {
+		pthread_mutex_lock(&self_lock);
+		if (!self.ok && transient(self.err))
+			locate();
+		pthread_mutex_unlock(&self_lock);
+	}
 	*why = self.why;
 	return self.ok ? 0 : self.err;
 }
@@ -191,6 +234,12 @@ static int code_fd(void)
 	int fd, err = 0;
 
 	pthread_mutex_lock(&self_lock);
+	if (is_self(self.keep)) {
+		fd = fcntl(self.keep, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			err = -errno;
+		goto out;
+	}
 	fd = open(self.path, O_RDONLY | O_CLOEXEC);
 	/* Out of descriptors or memory says nothing about the file: keep it. */
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM)) {
@@ -204,7 +253,7 @@ static int code_fd(void)
 	self.ok = false;
 	locate();
 	err = self.ok ? 0 : self.err;
-	fd = err ? -1 : open(self.path, O_RDONLY | O_CLOEXEC);
+	fd = err ? -1 : fcntl(self.keep, F_DUPFD_CLOEXEC, 0);
 out:
 	if (fd < 0 && !err)
 		err = -errno;
@@ -220,7 +269,7 @@ static int map_code(struct uc_table *t, char *base, unsigned int c, int fd)
 	/* Shared from an O_RDONLY fd: no VM_MAYWRITE, so mprotect can never add write. */
 	if (mmap(base + off, len, PROT_READ | PROT_EXEC | tfd_arch_code_prot(),
 		 MAP_SHARED | MAP_FIXED, fd,
-		 self.off + (off_t)t->chunks[c].variant * UC_CHUNK_BYTES) == MAP_FAILED)
+		 self.off + (off_t)uc_chunk_variant(t, c) * UC_CHUNK_BYTES) == MAP_FAILED)
 		return -errno;
 	return 0;
 }
@@ -229,7 +278,7 @@ static int map_code(struct uc_table *t, char *base, unsigned int c, int fd)
 static int map_data(struct uc_table *t, char *addr)
 {
 	char path[64];
-	int rfd, fd = t->ut.h.fd;
+	int rfd, fd = ut_anchor(&t->ut)->fd;
 	void *p;
 
 	if (t->ut.fastwrite) {
@@ -237,7 +286,7 @@ static int map_data(struct uc_table *t, char *addr)
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 		if (p == MAP_FAILED)
 			return -errno;
-		memcpy(addr, t->ut.view + UC_SLOT_BASE, t->data_len);
+		memcpy(addr, ut_view(&t->ut) + UC_SLOT_BASE, t->data_len);
 		return 0;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
@@ -249,18 +298,52 @@ static int map_data(struct uc_table *t, char *addr)
 	return p == MAP_FAILED ? -errno : 0;
 }
 
+#define UC_RESV	(MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
+/*
+ * Address space for the code at p and the data at p + UC_DIST, and only
+ * that (RLIMIT_AS counts reservations): the data anywhere, the code
+ * UC_DIST below it if that is free (MAP_FIXED_NOREPLACE), a few tries.
+ * Where that fails (an old kernel, qemu-user, a crowded space), one
+ * reservation of the whole span fixes the distance, and *gap says the
+ * space between is to be given back.
+ */
+static char *reserve(const struct uc_table *t, bool *gap)
+{
+	char *q, *p, *hint = NULL;
+	int k;
+
+	*gap = false;
+	for (k = 0; k < 4; k++) {
+		q = mmap(hint, t->data_len, PROT_NONE, UC_RESV, -1, 0);
+		if (q == MAP_FAILED)
+			return MAP_FAILED;
+		if ((uintptr_t)q > UC_DIST) {
+			p = mmap(q - UC_DIST, t->code_len, PROT_NONE, UC_RESV | MAP_FIXED_NOREPLACE,
+				 -1, 0);
+			if (p == q - UC_DIST)
+				return p;
+			if (p != MAP_FAILED)	/* taken as a hint only */
+				munmap(p, t->code_len);
+		}
+		munmap(q, t->data_len);
+		hint = q - UC_DIST - t->data_len;
+	}
+	*gap = true;
+	return mmap(NULL, UC_DIST + t->data_len, PROT_NONE, UC_RESV, -1, 0);
+}
+
 int uc_map_table(struct uc_table *t, struct uc_map **out)
 {
-	size_t resv = UC_DIST + t->data_len;
 	struct uc_map *m = calloc(1, sizeof(*m));
 	unsigned int c;
+	bool gap;
 	char *p;
 	int err;
 
 	if (!m)
 		return -ENOMEM;
-	/* One reservation fixes the distance; the gap is given back after. */
-	p = mmap(NULL, resv, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	p = reserve(t, &gap);
 	if (p == MAP_FAILED) {
 		free(m);
 		return -errno;
@@ -276,14 +359,18 @@ int uc_map_table(struct uc_table *t, struct uc_map **out)
 	if (!err)
 		err = map_data(t, p + UC_DIST);
 	if (!err)
-		err = uc_region_add((uintptr_t)p, t->code_len);
+		err = uc_region_add(t, (uintptr_t)p, t->code_len);
 	if (err < 0) {
-		munmap(p, resv);
+		munmap(p, t->code_len);
+		munmap(p + UC_DIST, t->data_len);
+		if (gap)
+			munmap(p + t->code_len, UC_DIST - t->code_len);
 		free(m);
 		return err;
 	}
 	m->region = err;
-	munmap(p + t->code_len, UC_DIST - t->code_len);
+	if (gap)
+		munmap(p + t->code_len, UC_DIST - t->code_len);
 	m->base = p;
 	m->t = t;
 	*out = m;
@@ -300,18 +387,23 @@ void uc_unmap_table(struct uc_map *m)
 	free(m);
 }
 
+/*
+ * Every mapping of t, from the read-only anchors rather than the writable
+ * list t->maps: a mapping hidden from the list would keep code or data
+ * that no longer matches the store.
+ */
 int uc_remap_chunk(struct uc_table *t, unsigned int c)
 {
-	struct uc_map *m;
+	const struct uc_anchor *r = uc_region_next(t, NULL);
 	int err = 0, fd;
 
-	if (!t->maps)
+	if (!r)
 		return 0;
 	fd = code_fd();
 	if (fd < 0)
 		return fd;
-	for (m = t->maps; m && !err; m = m->next)
-		err = map_code(t, m->base, c, fd);
+	for (; r && !err; r = uc_region_next(t, r))
+		err = map_code(t, (char *)(uintptr_t)r->start, c, fd);
 	close(fd);
 	return err;
 }
@@ -319,11 +411,11 @@ int uc_remap_chunk(struct uc_table *t, unsigned int c)
 /* After ut_prepare_write() moved the store to a new memfd: follow it. */
 int uc_remap_data(struct uc_table *t)
 {
-	struct uc_map *m;
+	const struct uc_anchor *r;
 	int err;
 
-	for (m = t->maps; m; m = m->next) {
-		err = map_data(t, m->base + UC_DIST);
+	for (r = uc_region_next(t, NULL); r; r = uc_region_next(t, r)) {
+		err = map_data(t, (char *)(uintptr_t)r->start + UC_DIST);
 		if (err)
 			return err;
 	}

@@ -9,7 +9,7 @@
  *    unmapped is first unpublished, then its unmapper waits for handlers
  *    still inside it (inflight) before the memory goes away. What the
  *    handler trusts (the range, the store, the size) comes from the
- *    region's read-only anchor (user_fault_anchor.c), never from a
+ *    region's read-only anchor (user_anchor.c), never from a
  *    pointer in writable memory.
  *  - each slot keeps two immutable records and a one-byte selector. A
  *    single byte cannot tear, whatever the kernel's copy does, so a writer
@@ -47,7 +47,7 @@ static unsigned char sel_at(const unsigned char *view, unsigned int i)
 
 static unsigned char load_sel(const struct ut_table *t, unsigned int i)
 {
-	return sel_at(t->view, i);
+	return sel_at(ut_view(t), i);
 }
 
 /*
@@ -86,7 +86,7 @@ static int publish(struct ut_table *t, unsigned int i, const struct uf_rec *rec)
 		return err;
 	atomic_thread_fence(memory_order_seq_cst);
 	if (t->fastwrite) {
-		__atomic_store_n(t->view + sel_off(i), b, __ATOMIC_RELEASE);
+		__atomic_store_n(ut_view(t) + sel_off(i), b, __ATOMIC_RELEASE);
 		return 0;
 	}
 	return ut_store(t, sel_off(i), &b, 1);
@@ -112,7 +112,7 @@ static ssize_t uf_pwrite(struct tfd_handle *h, const void *buf, size_t len,
 	err = ut_prepare_write(t);
 	if (err)
 		goto out;
-	memcpy(&rec, t->view + rec_off(h->n, i, load_sel(t, i) & 1), sizeof(rec));
+	memcpy(&rec, ut_view(t) + rec_off(h->n, i, load_sel(t, i) & 1), sizeof(rec));
 	if (ctx == TRAMPFD_REGS_OFFSET) {
 		rec.regs_len = len > sizeof(struct trampfd_regs) ? len : 0;
 		memcpy(rec.regs, buf, len);
@@ -150,7 +150,7 @@ static ssize_t uf_pread(struct tfd_handle *h, void *buf, size_t len,
 		n = sizeof(map);
 	} else {
 		pthread_mutex_lock(&t->lock);
-		memcpy(&rec, t->view + rec_off(h->n, i, load_sel(t, i) & 1), sizeof(rec));
+		memcpy(&rec, ut_view(t) + rec_off(h->n, i, load_sel(t, i) & 1), sizeof(rec));
 		pthread_mutex_unlock(&t->lock);
 		if (ctx == TRAMPFD_REGS_OFFSET) {
 			src = rec.regs_len ? rec.regs : unset;
@@ -179,7 +179,7 @@ static struct uf_region *find_region(uintptr_t a, const struct uf_anchor **an)
 
 	for (i = 0; i < hwm && i < UF_MAX_REGIONS; i++) {
 		struct uf_region *r = &regions[i];
-		const struct uf_anchor *x = &uf_anchors[i];
+		const struct uf_anchor *x = &tfd_anchors.uf[i];
 		uintptr_t s = atomic_load_explicit(&r->start, memory_order_acquire);
 
 		if (!s || x->start != s || a < s || a - s >= 2 * x->len)
@@ -256,18 +256,29 @@ pass:
 	return false;
 }
 
-/* Not ours: whoever handled SIGSEGV before us, or the default action. */
+/*
+ * Not ours: whoever handled SIGSEGV before us, given what its flags asked
+ * the kernel for (SA_RESETHAND: once, then the default action; its sa_mask
+ * and, without SA_NODEFER, SIGSEGV blocked while it runs; siginfo or not),
+ * or the default action. Our return restores the interrupted mask.
+ */
 static void chain(int sig, siginfo_t *si, void *uc)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old = old_segv;
+	bool info = old.sa_flags & SA_SIGINFO;
+	sigset_t m = old.sa_mask;
 
-	if ((old_segv.sa_flags & SA_SIGINFO) && old_segv.sa_sigaction) {
-		old_segv.sa_sigaction(sig, si, uc);
-		return;
-	}
-	if (!(old_segv.sa_flags & SA_SIGINFO) && old_segv.sa_handler != SIG_DFL &&
-	    old_segv.sa_handler != SIG_IGN) {
-		old_segv.sa_handler(sig);
+	if (info ? old.sa_sigaction != NULL
+		 : old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) {
+		if (old.sa_flags & SA_RESETHAND)
+			old_segv = dfl;
+		if (!(old.sa_flags & SA_NODEFER))
+			sigaddset(&m, sig);
+		pthread_sigmask(SIG_BLOCK, &m, NULL);
+		if (info)
+			old.sa_sigaction(sig, si, uc);
+		else
+			old.sa_handler(sig);
 		return;
 	}
 	/* A fault re-executes and now takes the default; a kill() is re-sent. */
@@ -288,13 +299,22 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 }
 
 /* Handlers in threads the child does not have left counts behind. */
-static void uf_after_fork_child(void)
+/* Across fork (src/fork.c): the region and handler locks are leaves. */
+void tfd_user_fault_fork(int phase)
 {
 	unsigned int i;
 
-	for (i = 0; i < UF_MAX_REGIONS; i++)
-		atomic_store(&regions[i].inflight, 0);
-	uf_anchor_fork_child();
+	if (phase == TFD_FORK_PREPARE) {
+		pthread_mutex_lock(&handler_lock);
+		pthread_mutex_lock(&regions_lock);
+		return;
+	}
+	if (phase == TFD_FORK_CHILD) {
+		for (i = 0; i < UF_MAX_REGIONS; i++)
+			atomic_store(&regions[i].inflight, 0);
+	}
+	pthread_mutex_unlock(&regions_lock);
+	pthread_mutex_unlock(&handler_lock);
 }
 
 /* Installed at the first create; a failed attempt is retried at the next. */
@@ -304,7 +324,7 @@ static int install_handler(void)
 	int err = 0;
 
 	pthread_mutex_lock(&handler_lock);
-	err = uf_anchor_init();
+	err = tfd_anchor_init();
 	if (!err && !handler_once_done) {
 		/* NODEFER: trampolines stay callable from a program's own SIGSEGV handler. */
 		sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
@@ -312,7 +332,6 @@ static int install_handler(void)
 		if (sigaction(SIGSEGV, &sa, &old_segv) < 0) {
 			err = -errno;
 		} else {
-			pthread_atfork(NULL, NULL, uf_after_fork_child);
 			handler_once_done = true;
 		}
 	}
@@ -329,11 +348,18 @@ static int uf_available(unsigned int uflags, const char **why)
 
 	if (err)
 		return err;
-	*why = "calls emulated by a SIGSEGV handler; contexts in a read-only memfd";
-	/* Someone replaced our handler without chaining: calls would kill. */
+	*why = "calls emulated by a SIGSEGV handler (so a call with SIGSEGV blocked ends "
+	       "the process); contexts in a read-only memfd";
+	/*
+	 * EBUSY: SIGSEGV is certain not to reach our handler any more (reset
+	 * to SIG_DFL or SIG_IGN). Any other handler is trusted to chain to
+	 * ours, as trampfd(7) asks; so is a second copy of the library, whose
+	 * handler chains to this one's.
+	 */
 	if (handler_once_done && !sigaction(SIGSEGV, NULL, &cur) &&
-	    cur.sa_sigaction != on_segv) {
-		*why = "the library's SIGSEGV handler was replaced by the program";
+	    !(cur.sa_flags & SA_SIGINFO) &&
+	    (cur.sa_handler == SIG_DFL || cur.sa_handler == SIG_IGN)) {
+		*why = "the program reset SIGSEGV to SIG_DFL or SIG_IGN: calls would not reach the library";
 		return -EBUSY;
 	}
 	return 0;
@@ -379,8 +405,8 @@ static int uf_mmap(struct tfd_handle *h, void **base, size_t *len, void **cookie
 		if (!regions[i].used)
 			r = &regions[i];
 	if (r) {
-		an = (struct uf_anchor){ (uintptr_t)p, l, (uintptr_t)t->view, h->n };
-		err = uf_anchor_set(r - regions, &an);
+		an = (struct uf_anchor){ (uintptr_t)p, l, ut_anchor(t)->view, h->n };
+		err = tfd_anchor_put(&tfd_anchors.uf[r - regions], &an, sizeof(an));
 	}
 	if (r && !err) {
 		r->used = true;

@@ -5,10 +5,10 @@
 
 #include <unistd.h>
 #include "user.h"
+#include "user_anchor.h"
 #include "arch.h"
 
 #define UF_STRIDE	16
-#define UF_MAX_REGIONS	4096
 /* Store: header block, one selector byte per slot, two records per slot. */
 #define UF_SEL_BASE	4096
 /* sp drop before a stage-2 fault: puts the new frame under S - 320. */
@@ -25,17 +25,6 @@ struct uf_rec {
 	unsigned char stack[sizeof(struct trampfd_stack) + TRAMPFD_MAX_STACK_SIZE];
 };
 
-/* What the handler trusts about mapping i: read-only (user_fault_anchor.c). */
-struct uf_anchor {
-	uint64_t start;			/* the reservation */
-	uint64_t len;			/* slots; stage-2 twins follow */
-	uint64_t view;			/* the table's store, read-only */
-	uint64_t n;			/* trampolines */
-};
-extern struct uf_anchor uf_anchors[UF_MAX_REGIONS] TFD_HIDDEN;	/* read-only pages */
-int uf_anchor_init(void) TFD_HIDDEN;
-int uf_anchor_set(unsigned int i, const struct uf_anchor *a) TFD_HIDDEN;
-void uf_anchor_fork_child(void) TFD_HIDDEN;
 
 /*
  * The writable side of mapping i: publication and the handlers' counts.

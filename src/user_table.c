@@ -22,37 +22,25 @@
 static _Atomic unsigned long fork_gen;
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ut_table *live;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-static void before_fork(void)
+/* Every table's writer lock across fork (src/fork.c): the outermost locks. */
+void tfd_user_table_fork(int phase)
 {
 	struct ut_table *t;
 
-	pthread_mutex_lock(&live_lock);
-	for (t = live; t; t = t->next_live)
-		pthread_mutex_lock(&t->lock);
-}
-
-static void after_fork(int child)
-{
-	struct ut_table *t;
-
+	if (phase == TFD_FORK_PREPARE) {
+		pthread_mutex_lock(&live_lock);
+		for (t = live; t; t = t->next_live)
+			pthread_mutex_lock(&t->lock);
+		return;
+	}
 	atomic_fetch_add(&fork_gen, 1);
 	for (t = live; t; t = t->next_live) {
 		/* Handlers in threads the child does not have left counts behind. */
-		if (child)
+		if (phase == TFD_FORK_CHILD)
 			memset((void *)t->lr, 0, sizeof(t->lr));
 		pthread_mutex_unlock(&t->lock);
 	}
 	pthread_mutex_unlock(&live_lock);
-}
-
-static void after_fork_parent(void) { after_fork(0); }
-static void after_fork_child(void) { after_fork(1); }
-
-static void register_atfork(void)
-{
-	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
 
 int ut_new_memfd(size_t len)
@@ -117,20 +105,46 @@ int ut_available(const char **why)
 	return 0;
 }
 
+const struct ut_anchor *ut_anchor(const struct ut_table *t)
+{
+	const struct ut_anchor *a = &tfd_anchors.ut[t->anchor % UT_MAX_TABLES];
+
+	if (a->owner != (uintptr_t)t)
+		abort();
+	return a;
+}
+
+/* A free anchor for t, filled; live_lock held. */
+static int anchor_new(struct ut_table *t, void *view, size_t len, int fd)
+{
+	struct ut_anchor an = { (uintptr_t)t, (uintptr_t)view, len, fd };
+	unsigned int i;
+
+	for (i = 0; i < UT_MAX_TABLES; i++)
+		if (!tfd_anchors.ut[i].owner)
+			break;
+	if (i == UT_MAX_TABLES)
+		return -ENOMEM;
+	t->anchor = i;
+	return tfd_anchor_put(&tfd_anchors.ut[i], &an, sizeof(an));
+}
+
 int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags, size_t store_len)
 {
 	struct ut_header hdr = { .n = n };
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	void *view;
 	int fd, err;
 
-	pthread_once(&atfork_once, register_atfork);
+	err = tfd_anchor_init();
+	if (err)
+		return err;
 	/*
 	 * Whole pages: a user-mode emulator whose page is larger than the
 	 * host's (qemu-user -p 65536) fakes a file mapping's partial last page
 	 * with a private copy, which would stop seeing later pwrites.
 	 */
 	store_len = (store_len + pg - 1) & ~(pg - 1);
-	t->view_len = store_len;
 	t->fastwrite = uflags & TRAMPFD_FASTWRITE;
 	t->h.n = n;
 	atomic_init(&t->refs, 1);
@@ -139,45 +153,60 @@ int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags, size_t st
 	fd = ut_new_memfd(t->fastwrite ? 0 : store_len);
 	if (fd < 0)
 		return fd;
+	if (tfd_fd_high)
+		fd = tfd_fd_move_high(fd);
 	t->h.fd = fd;
 	if (t->fastwrite)
-		t->view = mmap(NULL, store_len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		view = mmap(NULL, store_len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	else
-		t->view = ut_map_view(fd, store_len, NULL);
-	if (t->view == MAP_FAILED) {
+		view = ut_map_view(fd, store_len, NULL);
+	if (view == MAP_FAILED) {
 		err = -errno;
 		close(fd);
 		return err;
 	}
 	t->fork_gen = atomic_load(&fork_gen);
-	err = ut_store(t, 0, &hdr, sizeof(hdr));
+	pthread_mutex_lock(&live_lock);
+	err = anchor_new(t, view, store_len, fd);
+	if (!err) {
+		err = ut_store(t, 0, &hdr, sizeof(hdr));
+		if (err)
+			tfd_anchor_put(&tfd_anchors.ut[t->anchor], &(struct ut_anchor){ 0 },
+				       sizeof(struct ut_anchor));
+	}
+	if (!err) {
+		t->next_live = live;
+		live = t;
+	}
+	pthread_mutex_unlock(&live_lock);
 	if (err) {
-		munmap(t->view, store_len);
+		munmap(view, store_len);
 		close(fd);
 		return err;
 	}
-	pthread_mutex_lock(&live_lock);
-	t->next_live = live;
-	live = t;
-	pthread_mutex_unlock(&live_lock);
 	return fd;
 }
 
 void ut_put(struct ut_table *t)
 {
+	const struct ut_anchor *a;
 	struct ut_table **p;
 
 	if (atomic_fetch_sub(&t->refs, 1) != 1)
 		return;
+	a = ut_anchor(t);
+	if (t->release)
+		t->release(t);
+	munmap((void *)(uintptr_t)a->view, a->view_len);
 	pthread_mutex_lock(&live_lock);
 	for (p = &live; *p; p = &(*p)->next_live)
 		if (*p == t) {
 			*p = t->next_live;
 			break;
 		}
+	tfd_anchor_put(a, &(struct ut_anchor){ 0 }, sizeof(*a));
 	pthread_mutex_unlock(&live_lock);
-	munmap(t->view, t->view_len);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -194,23 +223,26 @@ int ut_close(struct tfd_handle *h)
 /* Copies the shared store into a memfd of our own, in place (see top). */
 static int ut_unshare(struct ut_table *t)
 {
+	const struct ut_anchor *a = ut_anchor(t);
+	unsigned char *view = (unsigned char *)(uintptr_t)a->view;
 	off_t data, hole = 0;
-	int fd;
+	int fd, old = a->fd;
 
-	fd = ut_new_memfd(t->view_len);
+	fd = ut_new_memfd(a->view_len);
 	if (fd < 0)
 		return fd;
 	for (;;) {
-		data = lseek(t->h.fd, hole, SEEK_DATA);
+		data = lseek(old, hole, SEEK_DATA);
 		if (data < 0)
 			break;
-		hole = lseek(t->h.fd, data, SEEK_HOLE);
-		if (hole < 0 || pwrite(fd, t->view + data, hole - data, data) != hole - data)
+		hole = lseek(old, data, SEEK_HOLE);
+		if (hole < 0 || pwrite(fd, view + data, hole - data, data) != hole - data)
 			goto fail;
 	}
 	/* MAP_FIXED swaps the pages under concurrent callers: same bytes, new file. */
-	if (ut_map_view(fd, t->view_len, t->view) == MAP_FAILED ||
-	    dup3(fd, t->h.fd, O_CLOEXEC) < 0)
+	if (tfd_fdtab_renew(&t->h, fd) ||
+	    ut_map_view(fd, a->view_len, view) == MAP_FAILED ||
+	    dup3(fd, old, O_CLOEXEC) < 0)
 		goto fail;
 	close(fd);
 	t->fork_gen = atomic_load(&fork_gen);
@@ -229,13 +261,16 @@ int ut_prepare_write(struct ut_table *t)
 
 int ut_store(struct ut_table *t, size_t off, const void *buf, size_t len)
 {
+	const struct ut_anchor *a = ut_anchor(t);
 	ssize_t r;
 
+	if (off > a->view_len || len > a->view_len - off)
+		return -EIO;
 	if (t->fastwrite) {
-		memcpy(t->view + off, buf, len);
+		memcpy((unsigned char *)(uintptr_t)a->view + off, buf, len);
 		return 0;
 	}
-	r = pwrite(t->h.fd, buf, len, off);
+	r = pwrite(a->fd, buf, len, off);
 	if (r == (ssize_t)len)
 		return 0;
 	return r < 0 ? -errno : -EIO;
@@ -243,7 +278,7 @@ int ut_store(struct ut_table *t, size_t off, const void *buf, size_t len)
 
 const struct ut_header *ut_hdr(const struct ut_table *t)
 {
-	return (const struct ut_header *)t->view;
+	return (const struct ut_header *)ut_view(t);
 }
 
 void ut_fill_pcs(const struct ut_table *t, struct tfd_pcs *p)

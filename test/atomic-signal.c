@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.6 with §3.10: a context write stays atomic for a caller that a
+ * docs/design.md §3.6 with §3.10: a context write stays atomic for a caller that a
  * signal handler interrupted in the middle of its call. Two threads call
  * fast-path trampolines (one register + PC) while a third keeps flipping
  * their contexts and a fourth keeps interrupting the callers with SIGUSR1,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.6: a context write is atomic against concurrent calls. Two
+ * docs/design.md §3.6: a context write is atomic against concurrent calls. Two
  * threads call while a third alternates two full contexts (9 registers +
  * PC, and 64 bytes of stack data) on the same trampolines; every call must
  * see one whole register context (PC included) and one whole stack context,
@@ -72,7 +72,7 @@ static void write_ctx(unsigned int i, uint64_t tag)
 		nm[k] = names[k];
 		vals[k] = tag | k;
 	}
-	nm[9] = T_REG_PC;
+	nm[9] = TRAMPFD_REG_PC;
 	vals[9] = (uint64_t)(uintptr_t)(tag == TAG_A ? t_grab : t_grab_b);
 	len = t_regs_fill(&r, 10, nm, vals);
 	if (trampfd_pwrite(t.fd, &r, len, TRAMPFD_OFFSET(i, TRAMPFD_REGS_OFFSET)) != (long)len)

@@ -14,7 +14,7 @@ static void expect_bad(int fd, const char *what)
 	struct t_regs r;
 	struct trampfd_map m;
 	void *base = NULL;
-	uint32_t names[2] = { T_REG_ARG0, T_REG_PC };
+	uint32_t names[2] = { TRAMPFD_REG_ARG0, TRAMPFD_REG_PC };
 	uint64_t vals[2] = { 1, (uint64_t)(uintptr_t)t_ret_arg0 };
 	size_t len = t_regs_fill(&r, 2, names, vals);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Symbolic offsets (DESIGN §2): index >= n, MAP/ALLOWED_PCS with an index,
+ * Symbolic offsets (docs/design.md §2): index >= n, MAP/ALLOWED_PCS with an index,
  * unknown context offsets, negative offsets, writing MAP, reading
  * ALLOWED_PCS, NULL buffers and a short MAP buffer are rejected, and none
  * of it changes the contexts already written.
@@ -12,7 +12,7 @@ int main(void)
 {
 	static const uint64_t bad_ctx[] = { 0x0008, 0x0800, 0x1001, 0x1008,
 		0x1800, 0x2004, 0x3008, 0x4000, 0x8000, 0xffff };
-	uint32_t names[2] = { T_REG_ARG0, T_REG_PC };
+	uint32_t names[2] = { TRAMPFD_REG_ARG0, TRAMPFD_REG_PC };
 	uint64_t vals[2] = { 0x1111, (uint64_t)(uintptr_t)t_ret_arg0 };
 	struct trampfd_values pcs = { .nvalues = 1 };
 	struct { struct trampfd_values h; uint64_t v[1]; } pc1;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Calling (DESIGN §2, §3.1): trampoline i of a table sets its argument
+ * Calling (docs/design.md §2, §3.1): trampoline i of a table sets its argument
  * register and continues at its PC, which returns to the caller; indices
  * are independent, a rewrite takes effect at the next call, the address is
  * base + ioffset + i * stride and TRAMPFD_OFFSET(0, ctx) == ctx.

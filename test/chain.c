@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.1, "continues at the PC": a trampoline's PC may be another
+ * docs/design.md §3.1, "continues at the PC": a trampoline's PC may be another
  * trampoline (same table or another one); each sets its own registers and
  * the last one's target sees them all. A register set by both keeps the
  * later value.
@@ -15,7 +15,7 @@ static __attribute__((noinline)) uint64_t sum3(uint64_t a, uint64_t b, uint64_t 
 
 static void set(int fd, unsigned int i, uint32_t reg, uint64_t v, void *pc)
 {
-	uint32_t names[2] = { reg, T_REG_PC };
+	uint32_t names[2] = { reg, TRAMPFD_REG_PC };
 	uint64_t vals[2] = { v, (uint64_t)(uintptr_t)pc };
 	struct t_regs r;
 	size_t len = t_regs_fill(&r, 2, names, vals);
@@ -32,12 +32,12 @@ int main(void)
 	t_table(&b, 2, 0);
 	/* a0 -> a1 -> b1 -> sum3 */
 	set(a.fd, 0, T_REG_ARG2, 3, t_slot(&a, 1));
-	set(a.fd, 1, T_REG_ARG1, 2, t_slot(&b, 1));
-	set(b.fd, 1, T_REG_ARG0, 1, (void *)sum3);
+	set(a.fd, 1, TRAMPFD_REG_ARG1, 2, t_slot(&b, 1));
+	set(b.fd, 1, TRAMPFD_REG_ARG0, 1, (void *)sum3);
 	T_EXPECT(((t_fn0)t_slot(&a, 0))(), 1002003);
 	/* a2 sets ARG0 = 9, then b0 sets ARG0 = 4: the later one wins. */
-	set(a.fd, 2, T_REG_ARG0, 9, t_slot(&b, 0));
-	set(b.fd, 0, T_REG_ARG0, 4, (void *)t_ret_arg0);
+	set(a.fd, 2, TRAMPFD_REG_ARG0, 9, t_slot(&b, 0));
+	set(b.fd, 0, TRAMPFD_REG_ARG0, 4, (void *)t_ret_arg0);
 	T_EXPECT(((t_fn0)t_slot(&a, 2))(), 4);
 	/* Breaking the chain in the middle faults. */
 	T_EXPECT(t_remove_regs(a.fd, 1), sizeof(struct trampfd_regs));

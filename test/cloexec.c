@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.8: the fd is close-on-exec (flag set, and really gone after
+ * docs/design.md §3.8: the fd is close-on-exec (flag set, and really gone after
  * execve; no other fd the library opened crosses execve either); after trampfd_close a mapped table keeps working until
  * trampfd_munmap, which works after close; after it the address faults.
  */

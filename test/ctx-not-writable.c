@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §4: contexts are not in memory the process can write. After a
+ * docs/design.md §4: contexts are not in memory the process can write. After a
  * context is written, every copy of its random 8-byte values found in any
  * writable mapping is overwritten; calls and pread must still give the
  * original values. Tables created with TRAMPFD_FASTWRITE are exempt by
@@ -51,7 +51,7 @@ static void check_grab(void)
 {
 	const struct t_grab *g = &t_grab_area;
 
-	if (g->gpr[T_GPR(T_REG_ARG0)] != val(0) || g->gpr[T_GPR(T_REG_ARG1)] != val(1))
+	if (g->gpr[T_GPR(TRAMPFD_REG_ARG0)] != val(0) || g->gpr[T_GPR(TRAMPFD_REG_ARG1)] != val(1))
 		t_fail("register context changed by a store to writable memory");
 	if (g->stk[6] != val(2) || g->stk[7] != val(3))
 		t_fail("stack context changed by a store to writable memory");
@@ -59,7 +59,7 @@ static void check_grab(void)
 
 static void one(unsigned int extra, const char *what)
 {
-	uint32_t names[3] = { T_REG_ARG0, T_REG_ARG1, T_REG_PC };
+	uint32_t names[3] = { TRAMPFD_REG_ARG0, TRAMPFD_REG_ARG1, TRAMPFD_REG_PC };
 	uint64_t vals[3] = { val(0), val(1), (uint64_t)(uintptr_t)t_grab };
 	uint64_t data[2] = { val(2), val(3) };
 	struct t_regs r, rr;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.9, the other order: after fork the child writes first, then the
+ * docs/design.md §3.9, the other order: after fork the child writes first, then the
  * parent; neither sees the other's write. The child then forks a grandchild
  * that keeps the child's contexts while the child rewrites them.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.9 with threads: while other threads rewrite contexts and call
+ * docs/design.md §3.9 with threads: while other threads rewrite contexts and call
  * trampolines, the main thread forks repeatedly; each child (one thread)
  * must still call its inherited trampolines, write new contexts and create
  * a table, without deadlocking on state a vanished thread held at fork.

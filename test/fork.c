@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.9: after fork the child's trampolines keep their contexts; a
+ * docs/design.md §3.9: after fork the child's trampolines keep their contexts; a
  * write in the parent never reaches the child and a write in the child never
  * reaches the parent (sequenced through pipes).
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §5: 100 million live trampolines (96 tables of 2^20) fit in one
+ * docs/design.md §5: 100 million live trampolines (96 tables of 2^20) fit in one
  * process without exhausting vm.max_map_count; one slot of each table is
  * written and called, then everything is freed. The user provider's
  * promise: kernel cells skip.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §4, W^X: once tables exist, are written, mapped and called, no
+ * docs/design.md §4, W^X: once tables exist, are written, mapped and called, no
  * mapping is writable and executable; no executable file mapping is also
  * mapped writable and shared anywhere; no executable memfd, /tmp or
  * /dev/shm mapping; the table mapping itself is not writable.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The largest table, TRAMPFD_MAX_TRAMPOLINES (2^24; the 100 million
- * live trampolines of DESIGN §5 take several tables): created, described by a map whose
+ * live trampolines of docs/design.md §5 take several tables): created, described by a map whose
  * 32-bit size covers every slot, mapped with a handful of mappings, its
  * first, middle and last trampolines called, then freed.
  */

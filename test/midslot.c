@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.5: an address inside the table that is not a trampoline's start
+ * docs/design.md §3.5: an address inside the table that is not a trampoline's start
  * raises SIGSEGV in fault mode; in code mode it must never reach another
  * slot's target (each address runs in a child, whatever it does), and
  * where the table is BTI-guarded (aarch64, t_guarded) an instruction that

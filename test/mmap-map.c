@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Mapping (DESIGN §2): struct trampfd_map describes the mapping that
+ * Mapping (docs/design.md §2): struct trampfd_map describes the mapping that
  * trampfd_mmap makes (size covered; the slots have map.prot; nothing in it
  * is writable); trampfd_addr is
  * base + ioffset + i * stride; trampfd_mmap(fd, NULL) and trampfd_munmap of

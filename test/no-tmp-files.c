@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §4: no /tmp files. With tables of every kind created, mapped and
+ * docs/design.md §4: no /tmp files. With tables of every kind created, mapped and
  * called, no fd or mapping of the process names a file under /tmp,
  * /var/tmp or /dev/shm (memfds are fine: they are no files); fds and
  * mappings the process had before the library ran are left out.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * With an allowed-PC list (DESIGN §3.3, §3.4), every register context of
+ * With an allowed-PC list (docs/design.md §3.3, §3.4), every register context of
  * every index must name a PC in it: others are -EINVAL and change nothing
  * (no range semantics: PC + 1 is refused); listed PCs are called.
  */
@@ -24,7 +24,7 @@ int main(void)
 	struct { struct trampfd_values h; uint64_t v[2]; } p;
 	const size_t rlen = sizeof(struct trampfd_regs) + 2 * sizeof(struct trampfd_reg);
 	struct trampfd_regs h0 = { 0 };
-	uint32_t names[2] = { T_REG_ARG0, T_REG_PC };
+	uint32_t names[2] = { TRAMPFD_REG_ARG0, TRAMPFD_REG_PC };
 	uint64_t vals[2] = { 100, (uint64_t)(uintptr_t)t_ret_arg0 };
 	struct t_regs a;
 	struct t_table t;

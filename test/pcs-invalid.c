@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The allowed-PC list (DESIGN §2, §3.4): nvalues 0 or > 16, a zero value,
+ * The allowed-PC list (docs/design.md §2, §3.4): nvalues 0 or > 16, a zero value,
  * reserved != 0 and wrong lengths are -EINVAL and do not use up the one
  * write; the list cannot be read; a second write is -EPERM; so is a first
  * write after a register context.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * pread read-back (DESIGN §2, §3.7): a context reads back exactly the bytes
+ * pread read-back (docs/design.md §2, §3.7): a context reads back exactly the bytes
  * last written, returning their length; an unset or removed one reads as
  * its header alone with a zero count; a buffer that cannot hold the whole
  * context is -EINVAL; MAP reads the same every time, never writable.
@@ -14,7 +14,7 @@ int main(void)
 	struct trampfd_regs h0 = { 0 };
 	struct trampfd_stack s0 = { 0 };
 	/* Distinct on every arch (on aarch64, ARG0 is also FIRST). */
-	uint32_t names[5] = { T_REG_PC, T_REG_ARG2, T_REG_ARG0, T_REG_LAST, T_REG_SCRATCH };
+	uint32_t names[5] = { TRAMPFD_REG_PC, T_REG_ARG2, TRAMPFD_REG_ARG0, T_REG_LAST, T_REG_SCRATCH };
 	uint64_t vals[5] = { (uint64_t)(uintptr_t)t_ret_arg0, 0x0123456789abcdefULL,
 			     0xfedcba9876543210ULL, 1, ~0ULL };
 	unsigned char buf[1024];
@@ -47,7 +47,7 @@ int main(void)
 
 	/* A shorter rewrite reads back shorter. */
 	len2 = t_regs_fill(&r2, 2, names + 1, vals + 1);
-	r2.r[1].name = T_REG_PC;
+	r2.r[1].name = TRAMPFD_REG_PC;
 	T_EXPECT(trampfd_pwrite(fd, &r2, len2, TRAMPFD_OFFSET(3, TRAMPFD_REGS_OFFSET)), len2);
 	t_expect_ctx(fd, 3, TRAMPFD_REGS_OFFSET, &r2, len2, "rewrite with 2 registers");
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Register semantics (DESIGN §3.1), with the assembly harness: every
+ * Register semantics (docs/design.md §3.1), with the assembly harness: every
  * settable register, one at a time and all at once, gets its value; every
  * other GPR, the vector registers and sp are unchanged; the return address
  * is intact. Entered by call, then again by jump (return address set by
@@ -66,7 +66,7 @@ static void one_pass(void)
 		in.vec[k] = 0x9e3779b97f4a7c15ULL * (k + 3);
 
 	/* Only the PC: nothing else changes. */
-	names[0] = T_REG_PC;
+	names[0] = TRAMPFD_REG_PC;
 	vals[0] = (uint64_t)(uintptr_t)t_regs_record;
 	len = t_regs_fill(&r, 1, names, vals);
 	T_EXPECT(trampfd_pwrite(t.fd, &r, len, TRAMPFD_REGS_OFFSET), len);
@@ -78,7 +78,7 @@ static void one_pass(void)
 
 		names[0] = T_REG_FIRST + k;
 		vals[0] = 0xc0de000000000000ULL | (k << 8) | 0x5a;
-		names[1] = T_REG_PC;
+		names[1] = TRAMPFD_REG_PC;
 		vals[1] = (uint64_t)(uintptr_t)t_regs_record;
 		len = t_regs_fill(&r, 2, names, vals);
 		if ((reserved >> k) & 1) {
@@ -103,7 +103,7 @@ static void one_pass(void)
 		unsigned int n = 0;
 
 		if (!j) {
-			names[n] = T_REG_PC;
+			names[n] = TRAMPFD_REG_PC;
 			vals[n++] = (uint64_t)(uintptr_t)t_regs_record;
 		}
 		for (k = 0; k < nr; k++) {
@@ -114,7 +114,7 @@ static void one_pass(void)
 			vals[n++] = want[k];
 		}
 		if (j) {
-			names[n] = T_REG_PC;
+			names[n] = TRAMPFD_REG_PC;
 			vals[n++] = (uint64_t)(uintptr_t)t_regs_record;
 		}
 		len = t_regs_fill(&r, n, names, vals);

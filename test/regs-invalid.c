@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Register-context validation (DESIGN §3.3): reserved fields, exact length,
+ * Register-context validation (docs/design.md §3.3): reserved fields, exact length,
  * nregs > TRAMPFD_MAX_REGS, duplicate names, names not valid for this
  * architecture, no PC, PC 0. Each is -EINVAL and changes nothing: a set
  * context reads back as before, an unset one stays unset and faults.
@@ -36,7 +36,7 @@ static void bad(const struct t_regs *r, size_t len, const char *what)
 /* Builds {ARG0 = 7, extra..., PC = target}. */
 static size_t build(struct t_regs *r, uint32_t extra_name, int with_extra)
 {
-	uint32_t names[3] = { T_REG_ARG0, T_REG_PC, extra_name };
+	uint32_t names[3] = { TRAMPFD_REG_ARG0, TRAMPFD_REG_PC, extra_name };
 	uint64_t vals[3] = { 7, (uint64_t)(uintptr_t)t_ret_arg0, 0x99 };
 
 	return t_regs_fill(r, with_extra ? 3 : 2, names, vals);
@@ -104,14 +104,14 @@ int main(void)
 	memset(&big, 0, sizeof(big));
 	big.h.nregs = TRAMPFD_MAX_REGS + 1;
 	for (i = 0; i <= TRAMPFD_MAX_REGS; i++) {
-		big.r[i].name = i ? T_REG_ARG0 : T_REG_PC;
+		big.r[i].name = i ? TRAMPFD_REG_ARG0 : TRAMPFD_REG_PC;
 		big.r[i].value = i ? i : (uint64_t)(uintptr_t)t_ret_arg0;
 	}
 	bad((struct t_regs *)&big, sizeof(big), "nregs 41");
 
-	len = build(&r, T_REG_ARG0, 1);
+	len = build(&r, TRAMPFD_REG_ARG0, 1);
 	bad(&r, len, "ARG0 twice");
-	len = build(&r, T_REG_PC, 1);
+	len = build(&r, TRAMPFD_REG_PC, 1);
 	bad(&r, len, "PC twice");
 	for (i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
 		char what[64];
@@ -134,7 +134,7 @@ int main(void)
 	T_EXPECT(t_sig_call_tramp(t_slot(&t, 1), NULL), SIGSEGV);
 
 	/* Positive control: the same builder with valid input is accepted. */
-	len = build(&r, T_REG_ARG1, 1);
+	len = build(&r, TRAMPFD_REG_ARG1, 1);
 	T_EXPECT(trampfd_pwrite(fd, &r, len, TRAMPFD_OFFSET(1, TRAMPFD_REGS_OFFSET)), len);
 	t_expect_ctx(fd, 1, TRAMPFD_REGS_OFFSET, &r, len, "valid write");
 	T_EXPECT(t_sig_call_tramp(t_slot(&t, 1), &ret), 0);

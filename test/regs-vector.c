@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.1, "every vector register ... unchanged", all of it: on x86_64
+ * docs/design.md §3.1, "every vector register ... unchanged", all of it: on x86_64
  * the full 256-bit ymm0-15 (upper halves included) and MXCSR, on aarch64
  * v0-v31 and FPCR, with a non-default rounding mode, survive a call through
  * a trampoline. x86_64 needs AVX.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §4: a SIGSEGV handler the program installed before the library
+ * docs/design.md §4: a SIGSEGV handler the program installed before the library
  * still gets every fault that is not a trampoline call, with the right
  * si_addr and si_code (a load from an unmapped page, a store to a read-only
  * page, a call into a PROT_NONE page that is not a table); a program with

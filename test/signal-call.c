@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.10: a trampoline may be called from a signal handler: SIGUSR1
+ * docs/design.md §3.10: a trampoline may be called from a signal handler: SIGUSR1
  * on the thread's stack and on a sigaltstack, and a 1 kHz timer whose
  * handler calls while the main thread is itself calling in a loop, then
  * while the main thread rewrites that very trampoline (the handler must

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Stack context (DESIGN §3.2): size bytes land at [S - offset - size,
+ * Stack context (docs/design.md §3.2): size bytes land at [S - offset - size,
  * S - offset) for several offsets and sizes up to the deepest (256, 64);
  * with TRAMPFD_SET_SP sp becomes S - offset - size, without it sp stays S
  * (a SET_SP that would misalign sp is -EINVAL: on aarch64, 16 bytes);
@@ -102,7 +102,7 @@ static void on_usr1(int sig)
 
 int main(void)
 {
-	uint32_t names[1] = { T_REG_PC };
+	uint32_t names[1] = { TRAMPFD_REG_PC };
 	uint64_t vals[1] = { (uint64_t)(uintptr_t)t_regs_record };
 	static char alt[1 << 16] __attribute__((aligned(16)));
 	struct t_regs r;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Stack-context validation (DESIGN §2, §3.3): size > 64, offset > 256, not
+ * Stack-context validation (docs/design.md §2, §3.3): size > 64, offset > 256, not
  * multiples of 8 (16 on aarch64 when SP moves), unknown flags, reserved != 0
  * and wrong lengths are -EINVAL and change nothing; the limits themselves
  * (offset 256, size 64) are accepted.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The table as data (DESIGN §3.5, §4): a store anywhere in a mapped table
+ * The table as data (docs/design.md §3.5, §4): a store anywhere in a mapped table
  * raises SIGSEGV in every cell; in fault mode a load does too (nothing is
  * mapped there). si_addr is the address touched.
  */

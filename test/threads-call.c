@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.10: 4 threads call at once, each its own trampoline and a
+ * docs/design.md §3.10: 4 threads call at once, each its own trampoline and a
  * shared one, many times; every call returns its context's value.
  */
 #include <pthread.h>

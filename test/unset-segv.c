@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN §3.5: calling an index that never had a register context, one
+ * docs/design.md §3.5: calling an index that never had a register context, one
  * whose context was removed, or one with only a stack context raises
  * SIGSEGV and never reaches any target; the set index keeps working.
  */

@@ -116,60 +116,65 @@ static double time_calls(long (*fn)(long), long n, long *sum)
 
 static int demo(unsigned int ntramp)
 {
-	struct trampfd_user u = { .ntrampolines = ntramp };
-	struct {
-		struct trampfd_regs h;
-		struct trampfd_reg r[2];
-	} ctx = { { 2, 0 }, { { TRAMPFD_REG_ARG0, 0, 0 }, { TRAMPFD_REG_PC, 0, (uintptr_t)add_target } } };
-	struct trampfd_map map;
+	struct trampfd_user u = { .ntrampolines = 1 };
+	const char *forced = getenv("TRAMPFD_CELL"), *mode;
+	char cell[32];
 	long (*fn)(long);
 	long n = 20000, sum;
 	double plain, t;
 	unsigned int i;
-	void *base;
+	void **cl;
 	int fd, err;
 
+	/* The cell closures get: the default one, unless TRAMPFD_CELL names another. */
 	fd = trampfd_create(TRAMPFD_USER, &u, 0);
 	if (fd < 0) {
 		fprintf(stderr, "trampfd_create: %s (run 'trampfd probe')\n", strerror(-fd));
 		return 1;
 	}
-	printf("cell: %s-%s, %u trampolines\n", trampfd_provider(fd), trampfd_mode(fd), ntramp);
+	snprintf(cell, sizeof(cell), "%s-%s", trampfd_provider(fd), trampfd_mode(fd));
+	trampfd_close(fd);
+	if (forced && *forced && strcmp(forced, "default"))
+		snprintf(cell, sizeof(cell), "%s", forced);
+	mode = strstr(cell, "fault") ? "fault" : "code";
+	printf("cell: %s, %u closures\n", cell, ntramp);
+	cl = calloc(ntramp ? ntramp : 1, sizeof(*cl));
+	if (!cl || !ntramp)
+		return 1;
 	t = now_ns();
 	for (i = 0; i < ntramp; i++) {
-		ctx.r[0].value = 1000 * i;
-		err = trampfd_pwrite(fd, &ctx, sizeof(ctx), TRAMPFD_OFFSET(i, TRAMPFD_REGS_OFFSET));
+		err = trampfd_closure_create(&cl[i], (void *)add_target, (void *)(1000L * i),
+					     TRAMPFD_CTX_ARG(0));
 		if (err < 0) {
-			fprintf(stderr, "trampfd_pwrite %u: %s\n", i, strerror(-err));
+			fprintf(stderr, "trampfd_closure_create %u: %s\n", i, strerror(-err));
 			return 1;
 		}
 	}
-	printf("context writes: %.0f ns each\n", (now_ns() - t) / ntramp);
-	err = trampfd_pread(fd, &map, sizeof(map), TRAMPFD_MAP_OFFSET);
-	if (err >= 0)
-		err = trampfd_mmap(fd, &base);
-	if (err < 0) {
-		fprintf(stderr, "map: %s\n", strerror(-err));
-		return 1;
-	}
+	printf("closure creates: %.0f ns each\n", (now_ns() - t) / ntramp);
 	for (i = 0; i < ntramp; i++) {
-		fn = (long (*)(long))trampfd_addr(base, &map, i);
+		fn = (long (*)(long))cl[i];
 		if (fn(5) != 1000L * i + 1) {
-			fprintf(stderr, "trampoline %u returned %ld, want %ld\n", i, fn(5), 1000L * i + 1);
+			fprintf(stderr, "closure %u returned %ld, want %ld\n", i, fn(5), 1000L * i + 1);
 			return 1;
 		}
 	}
 	printf("called all %u: each returned its own context (first argument = 1000*i) + 1\n", ntramp);
-	fn = (long (*)(long))trampfd_addr(base, &map, ntramp - 1);
-	if (!strcmp(trampfd_mode(fd), "fault"))
+	fn = (long (*)(long))cl[ntramp - 1];
+	if (!strcmp(mode, "fault"))
 		n = 2000;
 	plain = time_calls(add_target, n * 100, &sum);
 	t = time_calls(fn, n, &sum);
-	printf("call cost: %.1f ns per trampoline call, %.2f ns per plain call (%.1fx)\n",
+	printf("call cost: %.1f ns per closure call, %.2f ns per plain call (%.1fx)\n",
 	       t, plain, t / plain);
-	trampfd_close(fd);
-	printf("after close, still callable: %ld\n", fn(0));
-	return trampfd_munmap(base) ? 1 : 0;
+	t = now_ns();
+	for (i = 0; i < ntramp; i++)
+		if (trampfd_closure_free(cl[i])) {
+			fprintf(stderr, "trampfd_closure_free %u failed\n", i);
+			return 1;
+		}
+	printf("closure frees: %.0f ns each\n", (now_ns() - t) / ntramp);
+	free(cl);
+	return 0;
 }
 
 int main(int argc, char **argv)

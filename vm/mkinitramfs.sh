@@ -6,7 +6,8 @@
 # Missing suite pieces are left out; the guest reports what it can run.
 # Env: BUSYBOX, the static busybox of the guest's architecture (default
 # /bin/busybox); UNITS, a directory of unit tests for /t/unit (none by
-# default), which the guest runs once each as unit/NAME.
+# default), which the guest runs once each as unit/NAME; EXTRA, a directory
+# whose subdirectories go to /t/extra (the guest runs each one's run.sh).
 set -eu
 out=$1 module=$2 ktests=$3 suite=$4 runner=$5 mdwe=$6 bench=$7
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +34,7 @@ if [ -n "${UNITS:-}" ]; then exes "$UNITS" t/unit; fi
 [ -f "$runner" ] && cp "$runner" "$root/t/runner.sh"
 [ -x "$mdwe" ] && cp "$mdwe" "$root/t/bin/mdwe-run"
 [ -x "$bench" ] && cp "$bench" "$root/t/bin/vm_bench"
+if [ -n "${EXTRA:-}" ]; then mkdir -p "$root/t/extra" && cp -a "$EXTRA"/. "$root/t/extra/"; fi
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out.tmp"
 mv "$out.tmp" "$out"

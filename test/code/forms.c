@@ -3,10 +3,12 @@
  * Unit test: pread returns exactly what was written for every way a
  * context is kept (fast in either order, PC only, general, with stack,
  * stack after regs, regs removed under a stack), and calls still work.
+ * Every write must succeed. Exit 0 after "trampfd-test: done", 1 fail.
  */
 #include <stdio.h>
 #include <string.h>
 #include <trampfd.h>
+#include "code_test.h"
 
 static __attribute__((noinline)) unsigned long f(unsigned long a) { return a + 1; }
 
@@ -14,6 +16,18 @@ struct ctx {
 	struct trampfd_regs h;
 	struct trampfd_reg r[3];
 };
+
+/* Writes len bytes at ctx of slot i; 1 (and says so) unless all were taken. */
+static int put(int fd, unsigned int i, const void *buf, size_t len, unsigned int ctx)
+{
+	long n = trampfd_pwrite(fd, buf, len, TRAMPFD_OFFSET(i, ctx));
+
+	if (n != (long)len) {
+		printf("slot %u ctx %#x: pwrite %ld, want %zu\n", i, ctx, n, len);
+		return 1;
+	}
+	return 0;
+}
 
 static int check(int fd, unsigned int i, const void *want, size_t len, unsigned int ctx)
 {
@@ -52,24 +66,26 @@ int main(void)
 	for (k = 0; k < 4; k++) {
 		size_t len = sizeof(c[k].h) + c[k].h.nregs * sizeof(c[k].r[0]);
 
-		trampfd_pwrite(fd, &c[k], len, TRAMPFD_OFFSET(k, TRAMPFD_REGS_OFFSET));
+		bad |= put(fd, k, &c[k], len, TRAMPFD_REGS_OFFSET);
 		bad |= check(fd, k, &c[k], len, TRAMPFD_REGS_OFFSET);
 		bad |= check(fd, k, &nost, sizeof(nost), TRAMPFD_STACK_OFFSET);
 		/* Add a stack context: now general; both read back. */
-		trampfd_pwrite(fd, &st, sizeof(st), TRAMPFD_OFFSET(k, TRAMPFD_STACK_OFFSET));
+		bad |= put(fd, k, &st, sizeof(st), TRAMPFD_STACK_OFFSET);
 		bad |= check(fd, k, &c[k], len, TRAMPFD_REGS_OFFSET);
 		bad |= check(fd, k, &st, sizeof(st), TRAMPFD_STACK_OFFSET);
 		if (k != 2 && ((unsigned long (*)(unsigned long))trampfd_addr(base, &map, k))(0) != c[k].r[k == 1 ? 1 : k == 3 ? 2 : 0].value + 1)
 			bad |= 1, printf("slot %u: call\n", k);
 		/* Remove the stack again: back to the form. */
-		trampfd_pwrite(fd, &nost, sizeof(nost), TRAMPFD_OFFSET(k, TRAMPFD_STACK_OFFSET));
+		bad |= put(fd, k, &nost, sizeof(nost), TRAMPFD_STACK_OFFSET);
 		bad |= check(fd, k, &c[k], len, TRAMPFD_REGS_OFFSET);
 		/* Remove the registers under a stack context. */
-		trampfd_pwrite(fd, &st, sizeof(st), TRAMPFD_OFFSET(k, TRAMPFD_STACK_OFFSET));
-		trampfd_pwrite(fd, &none, sizeof(none), TRAMPFD_OFFSET(k, TRAMPFD_REGS_OFFSET));
+		bad |= put(fd, k, &st, sizeof(st), TRAMPFD_STACK_OFFSET);
+		bad |= put(fd, k, &none, sizeof(none), TRAMPFD_REGS_OFFSET);
 		bad |= check(fd, k, &none, sizeof(none), TRAMPFD_REGS_OFFSET);
 		bad |= check(fd, k, &st, sizeof(st), TRAMPFD_STACK_OFFSET);
 	}
 	printf("forms: %s\n", bad ? "FAIL" : "ok");
+	if (!bad)
+		printf(CT_DONE "\n");
 	return bad;
 }

@@ -7,13 +7,13 @@ INJECT_WRAP := -Wl,--wrap=mmap,--wrap=mremap,--wrap=memfd_create,--wrap=open,--w
 	-Wl,--wrap=sigaltstack,--wrap=malloc,--wrap=calloc,--wrap=pwrite,--wrap=ftruncate
 
 $(B)/inject/%: test/inject/%.c test/inject/wrap.c test/inject/inject.h test/inject/common.h \
-		$(SEC_TLIB) $(STLIB) test/lib/t.h
+		$(TEST_LIB_OBJ) $(STLIB) test/lib/t.h
 	@mkdir -p $(@D)
-	$(CC) $(SEC_CFLAGS) -Itest/inject -static -pthread -Wl,-z,noexecstack $(INJECT_WRAP) \
-		-o $@ $< test/inject/wrap.c $(SEC_TLIB) $(STLIB) $(LDFLAGS)
+	$(CC) $(TEST_CFLAGS) -Itest/inject -static -pthread -Wl,-z,noexecstack $(INJECT_WRAP) \
+		-o $@ $< test/inject/wrap.c $(TEST_LIB_OBJ) $(STLIB) $(LDFLAGS)
 
 .PHONY: check-inject
 check-inject: $(INJECT_BIN)
-	$(call SEC_RUNNER,$(B)/inject,inject-,user-fault user-code)
+	$(call run_cells,$(B)/inject,inject-,user-fault user-code)
 
 CHECK_STEPS += check-inject

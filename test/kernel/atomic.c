@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Atomic context writes (DESIGN 3.6) under contention, both modes, with
+ * Atomic context writes (docs/design.md §3.6) under contention, both modes, with
  * more calling threads than CPUs so that some are preempted inside a
  * trampoline: every call sees rdi == rsi == rdx, never a mix.
  */

@@ -69,7 +69,7 @@ static void random_write(int fd)
 		for (i = 0; i < n; i++) {
 			r->r[i].name = names[rnd() % (rnd() % 64 ? ncommon : nnames)];
 			r->r[i].reserved = 0;
-			r->r[i].value = r->r[i].name != KT_REG_PC ? rnd() :
+			r->r[i].value = r->r[i].name != TRAMPFD_REG_PC ? rnd() :
 					rnd() % 4 ? (uintptr_t)target : rnd() % 65536;
 		}
 		len = 8 + 16 * n;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The table fd is close-on-exec (DESIGN 3.8); a mapped table keeps
+ * The table fd is close-on-exec (docs/design.md §3.8); a mapped table keeps
  * working after its fd is closed, and across exec nothing leaks.
  */
 #include "kt.h"

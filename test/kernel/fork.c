@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * fork (DESIGN 3.9), both modes: the child keeps the contexts it had, and
+ * fork (docs/design.md §3.9), both modes: the child keeps the contexts it had, and
  * a write in either process, through the shared fd, never reaches the
  * other. Also: a second fork from the child, and a write before mapping.
  */

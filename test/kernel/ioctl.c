@@ -35,12 +35,12 @@ int main(void)
 	KT_EQ(create_raw(&a), -EINVAL);
 	a = good; a.type = TRAMPFD_NUM_TYPES;
 	KT_EQ(create_raw(&a), -EINVAL);
+	a = good; a.data = 0;		/* NULL data: -EINVAL, as RFC v1 */
+	KT_EQ(create_raw(&a), -EINVAL);
 	a = good; a.data_size = 4;
 	KT_EQ(create_raw(&a), -EINVAL);
 	a = good; a.data_size = 16;
 	KT_EQ(create_raw(&a), -EINVAL);
-	a = good; a.data = 0;
-	KT_EQ(create_raw(&a), -EFAULT);
 	a = good; a.data = (uintptr_t)-4096;
 	KT_EQ(create_raw(&a), -EFAULT);
 

@@ -6,9 +6,6 @@
 #ifndef KT_ARCH_H
 #define KT_ARCH_H
 
-#define KT_REG_PC	arm64_pc
-#define KT_REG_ARG0	arm64_r0
-#define KT_REG_ARG1	(arm64_r0 + 1)
 #define KT_REG_ARG2	(arm64_r0 + 2)
 #define KT_REG_FIRST	arm64_r0	/* KT_REG_FIRST + 0..14: general registers */
 #define KT_REG_LAST	arm64_r28	/* the last general register */

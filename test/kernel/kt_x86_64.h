@@ -6,9 +6,6 @@
 #ifndef KT_ARCH_H
 #define KT_ARCH_H
 
-#define KT_REG_PC	x64_rip
-#define KT_REG_ARG0	x64_rdi
-#define KT_REG_ARG1	x64_rsi
 #define KT_REG_ARG2	x64_rdx
 #define KT_REG_FIRST	x64_rax		/* KT_REG_FIRST + 0..14: general registers */
 #define KT_REG_LAST	x64_r15		/* the last general register */

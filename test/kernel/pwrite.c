@@ -21,7 +21,7 @@ static struct kt_regs rg(unsigned int n)
 		r.r[k].value = 0x1000 + k;
 	}
 	if (n)
-		r.r[n - 1].name = KT_REG_PC, r.r[n - 1].value = (uintptr_t)pc;
+		r.r[n - 1].name = TRAMPFD_REG_PC, r.r[n - 1].value = (uintptr_t)pc;
 	return r;
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Register names per mode (DESIGN 3.3): every name up to past the last is
+ * Register names per mode (docs/design.md §3.3): every name up to past the last is
  * accepted exactly when this architecture sets it in that mode (aarch64:
  * a code table refuses x16 and x17, its veneer's own), a refused write
  * changes nothing, and KT_REG_SCRATCH reaches the target where accepted.
@@ -17,7 +17,7 @@ static struct kt_regs two(unsigned int name, uint64_t v, void *target)
 
 	r.r[0].name = name;
 	r.r[0].value = v;
-	r.r[1].name = KT_REG_PC;
+	r.r[1].name = TRAMPFD_REG_PC;
 	r.r[1].value = (uintptr_t)target;
 	return r;
 }
@@ -35,13 +35,13 @@ int main(void)
 
 		if (fd < 0)
 			kt_fail("%s: create: %s", kt_modes[m], strerror(-fd));
-		last = two(KT_REG_ARG0, 1, pc);
+		last = two(TRAMPFD_REG_ARG0, 1, pc);
 		KT_EQ(pwrite(fd, &last, RLEN(2), TRAMPFD_OFFSET(0, TRAMPFD_REGS_OFFSET)),
 		      RLEN(2));
 		for (name = 0; name < TRAMPFD_NUM_REGS + 8; name++) {
 			long want;
 
-			if (name == KT_REG_PC)
+			if (name == TRAMPFD_REG_PC)
 				continue;
 			r = two(name, 0x5eed, pc);
 			want = kt_name_ok(name, mode) ? RLEN(2) : -EINVAL;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Stack contexts in both modes (DESIGN 3.2): data lands at
+ * Stack contexts in both modes (docs/design.md §3.2): data lands at
  * [S - offset - size, S - offset), SET_SP moves the stack pointer there;
  * also onto a stack page that was never touched (fault mode stores it
  * from task_work, since the fault handler must not fault).

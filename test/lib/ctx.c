@@ -19,7 +19,7 @@ size_t t_regs_fill(struct t_regs *r, unsigned int n, const uint32_t *names,
 
 long t_set_call(int fd, unsigned int i, void *pc, uint64_t arg)
 {
-	uint32_t names[2] = { T_REG_ARG0, T_REG_PC };
+	uint32_t names[2] = { TRAMPFD_REG_ARG0, TRAMPFD_REG_PC };
 	uint64_t vals[2] = { arg, (uint64_t)(uintptr_t)pc };
 	struct t_regs r;
 	size_t len = t_regs_fill(&r, 2, names, vals);

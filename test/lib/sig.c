@@ -67,7 +67,13 @@ void t_sig_install(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = handler;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	/*
+	 * NODEFER: a signal that lands while this handler runs may call a
+	 * user-fault trampoline (test/stress/storm's timer), which needs
+	 * SIGSEGV unblocked; the library honours the flag when it chains
+	 * (test/chain-flags).
+	 */
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (sigaction(sigs[i], &sa, NULL))

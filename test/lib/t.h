@@ -27,9 +27,6 @@
 int t_pass(void);
 
 #if defined(__x86_64__)
-#define T_REG_PC	x64_rip
-#define T_REG_ARG0	x64_rdi
-#define T_REG_ARG1	x64_rsi
 #define T_REG_ARG2	x64_rdx
 #define T_REG_ARG3	x64_rcx
 #define T_REG_FIRST	x64_rax		/* settable GPRs: FIRST..LAST */
@@ -38,9 +35,6 @@ int t_pass(void);
 #define T_STACK_ALIGN	8
 #define T_CODE_RESERVED	0ULL
 #elif defined(__aarch64__)
-#define T_REG_PC	arm64_pc
-#define T_REG_ARG0	arm64_r0
-#define T_REG_ARG1	(arm64_r0 + 1)
 #define T_REG_ARG2	(arm64_r0 + 2)
 #define T_REG_ARG3	(arm64_r0 + 3)
 #define T_REG_FIRST	arm64_r0
@@ -104,6 +98,7 @@ void *t_slot(const struct t_table *t, unsigned int i);
 /* Runs this program again (through TRAMPFD_EMU if set); returns on failure. */
 void t_exec_self(char *const argv[]);
 int t_is_fault(int fd);		/* trampfd_mode(fd) is "fault" */
+long t_vm_bytes(void);		/* the process's mapped size (vm.c) */
 int t_is_user(int fd);
 /* Is fd's table mapped as BTI-guarded pages (user code mode on a BTI CPU)? */
 int t_guarded(int fd);

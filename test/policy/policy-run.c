@@ -13,6 +13,9 @@
  *                   runtimes' default profiles
  *   noexec-tmp      a private mount namespace with noexec tmpfs on /tmp
  *                   and /dev/shm
+ *   mdwe-shared-exec  mdwe, and mmap asking for PROT_EXEC with MAP_SHARED
+ *                   fails with EPERM (seccomp): no double mapping either,
+ *                   libffi has no way left (test/ffi/)
  *   no-dac          CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped, so a
  *                   root process cannot read a file mode 0111 (the policy
  *                   runner execs such copies: the library's own file is
@@ -52,6 +55,12 @@ static void skip(const char *what)
 #define ARG_LO(n) (offsetof(struct seccomp_data, args) + 8 * (n))
 #define LOAD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
 #define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
+/* Other architectures' calls pass; then A = the system call's number. */
+#define NATIVE_NR \
+	LOAD(offsetof(struct seccomp_data, arch)), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0), \
+	RET(SECCOMP_RET_ALLOW), \
+	LOAD(offsetof(struct seccomp_data, nr))
 
 static void install(struct sock_filter *f, unsigned short n)
 {
@@ -67,10 +76,7 @@ static void install(struct sock_filter *f, unsigned short n)
 static void seccomp_deny(unsigned int a, unsigned int b)
 {
 	struct sock_filter f[] = {
-		LOAD(offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		RET(SECCOMP_RET_ALLOW),
-		LOAD(offsetof(struct seccomp_data, nr)),
+		NATIVE_NR,
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, a, 1, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, b, 0, 1),
 		RET(SECCOMP_RET_ERRNO | EPERM),
@@ -83,10 +89,7 @@ static void seccomp_deny(unsigned int a, unsigned int b)
 static void seccomp_exec(void)
 {
 	struct sock_filter f[] = {
-		LOAD(offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		RET(SECCOMP_RET_ALLOW),
-		LOAD(offsetof(struct seccomp_data, nr)),
+		NATIVE_NR,
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 3, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 2, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pkey_mprotect, 1, 0),
@@ -94,6 +97,23 @@ static void seccomp_exec(void)
 		/* prot is argument 2 of all three; its low word holds PROT_EXEC. */
 		LOAD(ARG_LO(2)),
 		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 1),
+		RET(SECCOMP_RET_ERRNO | EPERM),
+		RET(SECCOMP_RET_ALLOW),
+	};
+
+	install(f, sizeof(f) / sizeof(f[0]));
+}
+
+static void seccomp_shared_exec(void)
+{
+	struct sock_filter f[] = {
+		NATIVE_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 1, 0),
+		RET(SECCOMP_RET_ALLOW),
+		LOAD(ARG_LO(2)),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 3),
+		LOAD(ARG_LO(3)),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_SHARED, 0, 1),
 		RET(SECCOMP_RET_ERRNO | EPERM),
 		RET(SECCOMP_RET_ALLOW),
 	};
@@ -126,13 +146,15 @@ int main(int argc, char **argv)
 	const char *p = argc > 2 ? argv[1] : "";
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: policy-run mdwe|seccomp-memfd|seccomp-exec|"
+		fprintf(stderr, "usage: policy-run mdwe|mdwe-shared-exec|seccomp-memfd|seccomp-exec|"
 			"seccomp-vm-rw|noexec-tmp|no-dac PROGRAM [ARGS...]\n");
 		return 2;
 	}
-	if (!strcmp(p, "mdwe")) {
+	if (!strcmp(p, "mdwe") || !strcmp(p, "mdwe-shared-exec")) {
 		if (prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0))
 			skip("PR_SET_MDWE");
+		if (p[4])
+			seccomp_shared_exec();
 	} else if (!strcmp(p, "seccomp-memfd")) {
 		seccomp_deny(__NR_memfd_create, __NR_memfd_create);
 	} else if (!strcmp(p, "seccomp-exec")) {

@@ -6,9 +6,9 @@ $(B)/policy/policy-run: test/policy/policy-run.c
 	$(CC) $(ALL_CFLAGS) -static -o $@ $< $(LDFLAGS)
 
 .PHONY: check-policy
-$(B)/policy/trampfd-static: tools/trampfd.c $(STLIB)
+$(B)/policy/trampfd-static: $(wildcard tools/*.c tools/*.h) $(STLIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -fvisibility=default -static -o $@ $< $(STLIB) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -fvisibility=default -static -o $@ $(filter %.c,$^) $(STLIB) $(LDFLAGS)
 
 check-policy: $(B)/policy/policy-run $(B)/policy/trampfd-static test-build $(TOOL)
 	@TRAMPFD_RESULTS=$(B)/results.txt sh test/policy/matrix.sh $(B)

@@ -4,12 +4,12 @@
 STRESS_BIN := $(patsubst test/stress/%.c,$(B)/stress/%,$(wildcard test/stress/*.c))
 STORM_SECONDS ?= 3
 
-$(B)/stress/%: test/stress/%.c $(SEC_TLIB) $(STLIB) test/lib/t.h
+$(B)/stress/%: test/stress/%.c $(TEST_LIB_OBJ) $(STLIB) test/lib/t.h
 	@mkdir -p $(@D)
-	$(CC) $(SEC_CFLAGS) -static -pthread -Wl,-z,noexecstack -o $@ $< $(SEC_TLIB) $(STLIB) $(LDFLAGS)
+	$(CC) $(TEST_CFLAGS) -static -pthread -Wl,-z,noexecstack -o $@ $< $(TEST_LIB_OBJ) $(STLIB) $(LDFLAGS)
 
 .PHONY: check-stress
 check-stress: $(STRESS_BIN)
-	$(call SEC_RUNNER,$(B)/stress,stress-,user-fault user-code)
+	$(call run_cells,$(B)/stress,stress-,user-fault user-code)
 
 CHECK_STEPS += check-stress

@@ -12,18 +12,32 @@
  *  pcs       a second allowed-PC write is -EPERM, as is one after a
  *            register context.
  *  redirect  every pointer to the store in writable memory is replaced by
- *            a pointer to a forged copy: calls are unchanged or fault, in
- *            every cell (the user-fault handler finds stores through
- *            read-only anchors); whether pread follows is reported.
+ *            a pointer to a forged copy: calls and pread are unchanged, and
+ *            so are a context written after and its call (the library
+ *            finds stores only through read-only anchors).
+ *  anchor    a table's anchor index pointed at another table's: the next
+ *            write aborts the process (in a child), the other table is
+ *            untouched.
+ *  chunk     (user-code) the table's private writable state wiped, then a
+ *            one-register context for another register written into a
+ *            chunk with a live slot: the chunk's code is not remapped, the
+ *            live slot's call and read-back are unchanged.
+ *  anchors   the anchors (grace regions, stores, fault regions) refuse a
+ *            plain store, mprotect(PROT_WRITE) and /proc/self/mem.
  * The context store is every mapping of a "memfd:trampfd" file.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "t.h"
+/* The library's own state, as an attacker who knows its layout sees it. */
+#include "user_code.h"
 
 #define V_ARG	0
 #define NSAVE	256
@@ -344,15 +358,155 @@ static void redirect_test(void)
 	}
 	T_ASSERT(!followed, "redirect: %s-%s followed a forged context through %lu pointers",
 		 trampfd_provider(t.fd), trampfd_mode(t.fd), n);
+	T_ASSERT(!pread_forged, "redirect: pread showed the forged context (%lu pointers)", n);
 	printf("redirect: resisted: %lu pointers to %u store mappings replaced, calls %s, "
-	       "pread %s\n", n, st.n, sig[0] || sig[1] ? "fault" : "unchanged",
-	       pread_forged ? "shows a forged context" : "unchanged");
+	       "pread unchanged\n", n, st.n, sig[0] || sig[1] ? "fault" : "unchanged");
 	T_EXPECT(call(t_slot(&t, 0)), v);
 	T_EXPECT(call(t_slot(&t, 1)), v);
+	/* Redirected again: a write after goes to the real store, and is called. */
+	for (k = 0; k < st.n; k++)
+		smash_all(&s[k]);
+	t_set_call_ok(t.fd, 1, (void *)t_ret_arg0, v + 1);
+	set_general(t.fd, 0, v + 2);
+	sig[0] = t_sig_call_tramp(t_slot(&t, 0), &r[0]);
+	sig[1] = t_sig_call_tramp(t_slot(&t, 1), &r[1]);
+	memset(&rr, 0, sizeof(rr));
+	pr = trampfd_pread(t.fd, &rr, sizeof(rr), TRAMPFD_OFFSET(1, TRAMPFD_REGS_OFFSET));
+	for (k = st.n; k-- > 0;)
+		for (j = 0; j < s[k].n; j++)
+			memcpy(s[k].where[j], &s[k].from, 8);
+	T_ASSERT(!sig[0] && !sig[1] && r[0] == v + 2 && r[1] == v + 1,
+		 "redirect: a write after the redirection was not what the calls saw");
+	T_ASSERT(pr > 0 && (rr.r[0].value == v + 1 || rr.r[1].value == v + 1),
+		 "redirect: pread of a write after the redirection differs");
 	for (k = 0; k < st.n; k++)
 		munmap(copy[k], st.m[k].hi - st.m[k].lo);
 	T_EXPECT(trampfd_close(t.fd), 0);
 	T_EXPECT(trampfd_munmap(t.base), 0);
+}
+
+/* ---- anchor: a table's anchor index swapped for another table's ---- */
+
+static void anchor_test(void)
+{
+	struct t_table a, b;
+	struct tfd_handle *h;
+	uint64_t v = val();
+	pid_t pid;
+	int st;
+
+	t_table(&a, 1, 0);
+	t_table(&b, 1, 0);
+	t_set_call_ok(a.fd, 0, (void *)t_ret_arg0, v);
+	t_set_call_ok(b.fd, 0, (void *)t_ret_arg0, v + 1);
+	pid = fork();
+	T_ASSERT(pid >= 0, "fork");
+	if (!pid) {
+		struct ut_table *ta, *tb;
+
+		signal(SIGABRT, SIG_DFL);
+		h = tfd_fdtab_get(a.fd);
+		ta = (struct ut_table *)h;
+		h = tfd_fdtab_get(b.fd);
+		tb = (struct ut_table *)h;
+		ta->anchor = tb->anchor;	/* the attack: one store */
+		t_set_call(a.fd, 0, (void *)other_target, v + 7);
+		_exit(0);
+	}
+	T_ASSERT(waitpid(pid, &st, 0) == pid, "waitpid");
+	T_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT,
+		 "anchor: a write through a swapped anchor did not abort (status %#x)", st);
+	T_EXPECT(call(t_slot(&a, 0)), v);
+	T_EXPECT(call(t_slot(&b, 0)), v + 1);
+	printf("anchor: a swapped anchor index aborts the write; both tables unchanged\n");
+	T_EXPECT(trampfd_close(a.fd), 0);
+	T_EXPECT(trampfd_munmap(a.base), 0);
+	T_EXPECT(trampfd_close(b.fd), 0);
+	T_EXPECT(trampfd_munmap(b.base), 0);
+}
+
+/* ---- chunk: the private state wiped under a live chunk ---- */
+
+static __attribute__((noinline)) uint64_t ret_arg1(uint64_t a, uint64_t b)
+{
+	__asm__ volatile("" : "+r"(b));
+	return b;
+}
+
+static void chunk_test(void)
+{
+	uint32_t names[2] = { T_REG_ARG1, T_REG_PC };
+	uint64_t vals[2] = { 0, (uintptr_t)ret_arg1 }, v = val();
+	struct tfd_handle *h;
+	struct uc_table *ut;
+	struct t_regs rr;
+	struct t_table t;
+	size_t len;
+
+	t_table(&t, 4, 0);
+	if (!t_is_user(t.fd) || t_is_fault(t.fd)) {
+		printf("chunk: no code chunks in this cell (%s)\n", t_cell);
+		goto out;
+	}
+	t_set_call_ok(t.fd, 0, (void *)t_ret_arg0, v);	/* the chunk is arg0's now */
+	h = tfd_fdtab_get(t.fd);
+	ut = (struct uc_table *)h;
+	memset(ut->slots, 0, ut->priv_len);		/* the attack: every byte */
+	tfd_handle_put(h);
+	vals[0] = v + 3;
+	len = t_regs_fill(&rr, 2, names, vals);
+	T_EXPECT(trampfd_pwrite(t.fd, &rr, len, TRAMPFD_OFFSET(1, TRAMPFD_REGS_OFFSET)), len);
+	T_EXPECT(call(t_slot(&t, 0)), v);
+	T_EXPECT(((uint64_t (*)(uint64_t, uint64_t))t_slot(&t, 1))(0, 0), v + 3);
+	memset(&rr, 0, sizeof(rr));
+	T_ASSERT(trampfd_pread(t.fd, &rr, sizeof(rr), TRAMPFD_REGS_OFFSET) > 0 &&
+		 rr.r[0].value == v, "chunk: pread of the live slot changed");
+	printf("chunk: private state wiped, another register's write: live slot unchanged\n");
+out:
+	T_EXPECT(trampfd_close(t.fd), 0);
+	T_EXPECT(trampfd_munmap(t.base), 0);
+}
+
+/* ---- anchors: read-only to every means but the library's pwrite ---- */
+
+static sigjmp_buf store_out;
+
+static void on_store_fault(int sig)
+{
+	siglongjmp(store_out, 1);
+}
+
+static void anchors_test(void)
+{
+	struct sigaction sa = { .sa_handler = on_store_fault }, segv, bus;
+	volatile uint64_t *targets[3] = {
+		&tfd_anchors.uc_hwm, &tfd_anchors.uc[0].start, &tfd_anchors.ut[0].view,
+	};
+	uint64_t junk = 0x4141414141414141ULL;
+	volatile unsigned int k;
+	int fd;
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_NODEFER;
+	for (k = 0; k < 3; k++) {
+		sigaction(SIGSEGV, &sa, &segv);
+		sigaction(SIGBUS, &sa, &bus);
+		if (!sigsetjmp(store_out, 1)) {
+			*targets[k] = junk;		/* must fault */
+			t_fail("anchors: a plain store into the anchors succeeded");
+		}
+		sigaction(SIGSEGV, &segv, NULL);	/* the library's handler back */
+		sigaction(SIGBUS, &bus, NULL);
+	}
+	T_ASSERT(mprotect((void *)&tfd_anchors, 65536, PROT_READ | PROT_WRITE) < 0,
+		 "anchors: mprotect(PROT_WRITE) succeeded");
+	fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		T_ASSERT(pwrite(fd, &junk, 8, (off_t)(uintptr_t)&tfd_anchors.uc_hwm) != 8,
+			 "anchors: /proc/self/mem wrote into them");
+		close(fd);
+	}
+	printf("anchors: plain stores fault, mprotect and /proc/self/mem refused\n");
 }
 
 int main(void)
@@ -367,5 +521,8 @@ int main(void)
 	mremap_test();
 	pcs_test();
 	redirect_test();
+	anchor_test();
+	chunk_test();
+	anchors_test();
 	return t_pass();
 }

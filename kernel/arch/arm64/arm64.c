@@ -66,22 +66,6 @@ static u32 tfd_adrp(unsigned int d, unsigned long pages)
 }
 
 /**
- * tfd_arch_reg_valid() - whether @name may be set on this architecture.
- * @name: an enum trampfd_regs value.
- * @mode: the table's mode.
- *
- * Return: true for arm64_r0 .. arm64_pc; in code mode not x16 and x17,
- * which the generated code uses.
- */
-bool tfd_arch_reg_valid(u32 name, enum tfd_mode mode)
-{
-	if (name < arm64_r0 || name > arm64_pc)
-		return false;
-	return mode == TFD_FAULT ||
-	       (name != arm64_r0 + A64_X16 && name != arm64_r0 + A64_X17);
-}
-
-/**
  * tfd_arch_apply() - load a register context into the user registers.
  * @regs: the task's user pt_regs.
  * @mask: bit k set when name TFD_REG_FIRST + k is in the context.
@@ -149,6 +133,8 @@ unsigned int tfd_arch_gen_body(u8 *buf, const struct tfd_ctx *c)
 	bool set_sp = false;
 	u8 *p = buf;
 
+	/* The contract refuses exactly the registers this code uses. */
+	BUILD_BUG_ON(TFD_CODE_RESERVED != (BIT(A64_X16) | BIT(A64_X17)));
 	if (c->stack_len) {
 		nw = s->size / 8;
 		set_sp = s->flags & TRAMPFD_SET_SP;
@@ -156,7 +142,7 @@ unsigned int tfd_arch_gen_body(u8 *buf, const struct tfd_ctx *c)
 		kpad = set_sp ? kk : ALIGN(kk, 16);
 	}
 	for (k = 0; k < TFD_NUM_ARCH_REGS - 1; k++)
-		if (c->mask & BIT(k))
+		if (c->rs.mask & BIT(k))
 			reg[nr++] = k;
 	ninsn = 1 + (nw ? 2 + 2 * nw - set_sp : 0) + (nr + 1) / 2 + 2;
 	lit = ALIGN(ninsn * 4, 8);
@@ -175,9 +161,9 @@ unsigned int tfd_arch_gen_body(u8 *buf, const struct tfd_ctx *c)
 			p = tfd_put_insn(p, A64_ADD_SP(kpad));
 	}
 	for (k = 0; k < nr; k += 2) {
-		memcpy(buf + lit, &c->val[reg[k]], 8);
+		memcpy(buf + lit, &c->rs.val[reg[k]], 8);
 		if (k + 1 < nr) {
-			memcpy(buf + lit + 8, &c->val[reg[k + 1]], 8);
+			memcpy(buf + lit + 8, &c->rs.val[reg[k + 1]], 8);
 			p = tfd_put_insn(p, A64_LDP(reg[k], reg[k + 1],
 						    A64_X16, lit));
 			lit += 16;

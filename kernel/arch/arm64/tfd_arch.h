@@ -9,12 +9,10 @@
 #include <asm/cpufeature.h>
 #include <asm/ptrace.h>
 
-/* arm64_r0 .. arm64_r28, then arm64_pc: x29, x30 and sp are not names. */
-#define TFD_REG_FIRST		arm64_r0
-#define TFD_REG_PC		arm64_pc
-#define TFD_NUM_ARCH_REGS	(arm64_pc - arm64_r0 + 1)
-/* AAPCS64: sp is 16-byte aligned whenever it is moved. */
-#define TFD_SP_ALIGN		16
+/*
+ * Register names, TFD_SP_ALIGN and the names code mode refuses (x16, x17,
+ * which entries and bodies branch with): include/linux/trampfd_contract.h.
+ */
 
 /*
  * Code mode: an entry is "bti c; adrp x16; ldr x16, [x16, lo]; br x16".

@@ -7,12 +7,7 @@
 
 #include <asm/ptrace.h>
 
-/* x64_rax .. x64_rip, indexed from TFD_REG_FIRST; rip is last. */
-#define TFD_REG_FIRST		x64_rax
-#define TFD_REG_PC		x64_rip
-#define TFD_NUM_ARCH_REGS	(x64_rip - x64_rax + 1)
-/* Stack data may move rsp by any multiple of 8. */
-#define TFD_SP_ALIGN		8
+/* Register names and TFD_SP_ALIGN: include/linux/trampfd_contract.h. */
 
 /*
  * Code mode: an entry is "jmp *ptr(%rip); hlt; hlt" and its body pointer

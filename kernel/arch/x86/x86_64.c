@@ -41,18 +41,6 @@ static const u8 tfd_hw_reg[TFD_NUM_ARCH_REGS - 1] = {
 };
 
 /**
- * tfd_arch_reg_valid() - whether @name may be set on this architecture.
- * @name: an enum trampfd_regs value.
- * @mode: the table's mode; both set the same registers.
- *
- * Return: true for x64_rax .. x64_rip.
- */
-bool tfd_arch_reg_valid(u32 name, enum tfd_mode mode)
-{
-	return name >= x64_rax && name <= x64_rip;
-}
-
-/**
  * tfd_arch_apply() - load a register context into the user registers.
  * @regs: the task's user pt_regs.
  * @mask: bit k set when name TFD_REG_FIRST + k is in the context.
@@ -144,11 +132,11 @@ unsigned int tfd_arch_gen_body(u8 *buf, const struct tfd_ctx *c)
 		}
 	}
 	for (k = 0; k < TFD_NUM_ARCH_REGS - 1; k++) {
-		if (!(c->mask & BIT(k)))
+		if (!(c->rs.mask & BIT(k)))
 			continue;
 		*p++ = 0x48 | (tfd_hw_reg[k] >> 3);	/* movabs $imm64, %reg */
 		*p++ = 0xb8 | (tfd_hw_reg[k] & 7);
-		p = tfd_put64(p, c->val[k]);
+		p = tfd_put64(p, c->rs.val[k]);
 	}
 	*p++ = 0xff;		/* jmp *0(%rip) */
 	*p++ = 0x25;

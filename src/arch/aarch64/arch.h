@@ -5,19 +5,15 @@
 
 #include <sys/auxv.h>
 #include <sys/ucontext.h>
+/* Register names, TFD_SP_ALIGN, TFD_CODE_RESERVED: the shared contract. */
+#include <linux/trampfd_contract.h>
 
-#define TFD_REG_FIRST	arm64_r0
-#define TFD_REG_LAST	arm64_pc
-#define TFD_REG_PC	arm64_pc
-/* AAPCS64: sp stays 16-byte aligned whenever it is moved. */
-#define TFD_SP_ALIGN	16
 /*
  * A code-mode trampoline is an AAPCS64 veneer: it branches through x17
  * and uses x16, the two registers a veneer may clobber, so a context in
- * code mode cannot set them (fault mode can: the kernel or the handler
- * sets every register).
+ * code mode cannot set them (TFD_CODE_RESERVED; fault mode can: the kernel
+ * or the handler sets every register).
  */
-#define TFD_CODE_RESERVED	(3U << 16)
 #ifndef PROT_BTI
 #define PROT_BTI	0x10
 #endif
@@ -41,12 +37,6 @@ static inline int tfd_arch_code_prot(void)
  * elsewhere taken for one under S costs one more fault (stage 2).
  */
 #define TFD_FRAME_MAX	(1 << 20)
-
-/* x29 (fp), x30 (lr) and sp are not settable: they are not in the range. */
-static inline int tfd_arch_reg_valid(unsigned int name)
-{
-	return name >= TFD_REG_FIRST && name <= TFD_REG_LAST;
-}
 
 #define TFD_UC_PC(uc)	((uc)->uc_mcontext.pc)
 #define TFD_UC_SP(uc)	((uc)->uc_mcontext.sp)

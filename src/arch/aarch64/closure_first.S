@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * TRAMPFD_CTX_FIRST (src/closure.c), aarch64: the slot left x9 = ctx,
- * x10 = fn. The caller's integer arguments move up one (x0..x6 into
- * x1..x7, so at most seven), ctx becomes x0; x8 (a returned structure's
- * address), the vector registers and the stack are left as the caller
- * had them. fn is entered by br x16, which its "bti c" accepts.
+ * TRAMPFD_CTX_FIRST (src/closure.c), aarch64: the closure's slot left
+ * x18 = its inner slot, which sets x0 = ctx and enters fn. Here the
+ * caller's integer arguments move up one (x0..x6 into x1..x7, so at most
+ * seven); x8 (a returned structure's address), the vector registers and
+ * the stack are left as the caller had them. The inner slot is entered by
+ * br x16, which its "bti c" accepts.
  */
 #include "gnu_property.h"
 
@@ -22,8 +23,7 @@ tfd_closure_first:
 	mov	x3, x2
 	mov	x2, x1
 	mov	x1, x0
-	mov	x0, x9
-	mov	x16, x10
+	mov	x16, x18
 	br	x16
 	.size	tfd_closure_first, .-tfd_closure_first
 

@@ -42,7 +42,7 @@
 	.globl	uc_tmpl_start, uc_tmpl_end
 	.hidden	uc_tmpl_start, uc_tmpl_end
 uc_tmpl_start:
-	.irp	r, x0, x1, x2, x3, x4, x5, x6, x7, x8
+	.irp	r, x0, x1, x2, x3, x4, x5, x6, x7, x8, x18
 	.rept	UC_CHUNK_SLOTS
 	uc_slot	\r
 	.endr

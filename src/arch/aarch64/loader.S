@@ -5,7 +5,7 @@
  *
  * uc_pconly[v]: x16 = target: go there.
  * uc_gen[v]:    x16 = struct uc_rec *: on to
- * uc_common:    applies the record (DESIGN §3.1-3.2): stack data, the
+ * uc_common:    applies the record (docs/design.md §3.1-3.2): stack data, the
  *   named registers, sp; jumps to the target by br x17. x0-x3 are saved
  *   in a frame at S - UC_FRAME, below the deepest data, with sp moved
  *   down to it first, so a signal cannot clobber them. The labels inside

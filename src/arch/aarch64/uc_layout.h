@@ -45,8 +45,10 @@
 #define UC_FRAME	384
 #define UC_STUB		8
 
+/* The argument registers, x8 (a returned structure), x18 (the static chain). */
+#define UC_NVARIANTS	10
 #define UC_VARIANT_NAMES \
 	arm64_r0, arm64_r0 + 1, arm64_r0 + 2, arm64_r0 + 3, arm64_r0 + 4, \
-	arm64_r0 + 5, arm64_r0 + 6, arm64_r0 + 7, arm64_r0 + 8
+	arm64_r0 + 5, arm64_r0 + 6, arm64_r0 + 7, arm64_r0 + 8, arm64_r0 + 18
 
 #endif

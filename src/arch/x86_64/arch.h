@@ -4,16 +4,11 @@
 #define TRAMPFD_ARCH_H
 
 #include <sys/ucontext.h>
+/* Register names, TFD_SP_ALIGN, TFD_CODE_RESERVED: the shared contract. */
+#include <linux/trampfd_contract.h>
 
-#define TFD_REG_FIRST	x64_rax
-#define TFD_REG_LAST	x64_rip
-#define TFD_REG_PC	x64_rip
-/* SET_SP keeps the ABI's 8-byte granule; the callee re-aligns as after a call. */
-#define TFD_SP_ALIGN	8
 /* Bytes below sp the kernel leaves alone when it builds a signal frame. */
 #define TFD_REDZONE	128
-/* Registers a code-mode trampoline uses itself (bits from TFD_REG_FIRST): none. */
-#define TFD_CODE_RESERVED	0U
 /* Extra protection bits for code-mode tables (endbr64 needs none). */
 static inline int tfd_arch_code_prot(void)
 {
@@ -21,11 +16,6 @@ static inline int tfd_arch_code_prot(void)
 }
 /* A signal frame, xsave area included, is smaller than this. */
 #define TFD_FRAME_MAX	65536
-
-static inline int tfd_arch_reg_valid(unsigned int name)
-{
-	return name >= TFD_REG_FIRST && name <= TFD_REG_LAST;
-}
 
 /* Index into uc_mcontext.gregs, in enum trampfd_regs order from x64_rax. */
 static const unsigned char tfd_greg_of[] = {

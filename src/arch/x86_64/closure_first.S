@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * TRAMPFD_CTX_FIRST (src/closure.c), x86_64: the slot left r10 = ctx,
- * r11 = fn. The caller's integer arguments move up one (rdi..r8 into
- * rsi..r9, so at most five), ctx becomes rdi; rax (the vector-register
- * count of a variadic call), the vector registers and the stack are left
- * as the caller had them.
+ * TRAMPFD_CTX_FIRST (src/closure.c), x86_64: the closure's slot left
+ * r11 = its inner slot, which sets rdi = ctx and enters fn. Here the
+ * caller's integer arguments move up one (rdi..r8 into rsi..r9, so at
+ * most five); rax (the vector-register count of a variadic call), the
+ * vector registers and the stack are left as the caller had them.
  */
 #include <cet.h>			/* the CET property note, as the C objects have */
 
@@ -20,7 +20,6 @@ tfd_closure_first:
 	mov	%rdx, %rcx
 	mov	%rsi, %rdx
 	mov	%rdi, %rsi
-	mov	%r10, %rdi
 	jmp	*%r11
 	.size	tfd_closure_first, .-tfd_closure_first
 

@@ -5,7 +5,7 @@
  * uc_pconly[v]: R = target, [rsp-8] = R's old value: restore R, jump.
  * uc_gen[v]:    R = struct uc_rec *, [rsp-8] = R's old value; on to
  * uc_common:    rax = rec, [rsp-16] = rax's old value, every other register
- *   as at the slot, rsp = S. Applies the record (DESIGN §3.1-3.2): stack
+ *   as at the slot, rsp = S. Applies the record (docs/design.md §3.1-3.2): stack
  *   data, the named registers, rsp; parks the target in the red zone of the
  *   final rsp (UC_R_JSLOT picks a spot the data does not cover) and jumps.
  *   Scratch lives in a frame at S - UC_FRAME: below the deepest data, and

@@ -40,6 +40,7 @@
 #define UC_STUB		32
 
 /* The variants' registers, as trampfd names, in template order. */
+#define UC_NVARIANTS	9
 #define UC_VARIANT_NAMES \
 	x64_rax, x64_rcx, x64_rdx, x64_rsi, x64_rdi, x64_r8, x64_r9, x64_r10, x64_r11
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit benchmark of the user-code cell: call cost of each bank kind next to
+ * Measurement of the user-code cell: call cost of each bank kind next to
  * a plain function pointer, and the cost of a trampoline's life (write,
  * first call, removal) and of a whole table's. Single-threaded.
  */

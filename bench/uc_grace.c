@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit measurement: rewrites per second of two slots while N threads call
- * them (grace periods); argv: N, then 1 for the general path.
+ * Measurement of the user-code cell: rewrites per second of two slots
+ * while N threads call them (grace periods); argv: N, then 1 for the
+ * general path.
  */
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* Unit benchmark: write + call + remove, in 1 then 2 threads, one table each. */
+/*
+ * Measurement of the user-code cell: write + call + remove, in 1 then 2
+ * threads, one table each.
+ */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Unit test: a large table's mapping count and costs (argv[1]: log2 n). */
+/* Measurement: a large table's mapping count and costs (argv[1]: log2 n). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The grace signal is API (trampfd(7), "The grace signal"): user-code
+ * rewrites that must wait for other threads send it. Promised and checked
+ * here (user-code; the other cells send no signal):
+ *  - a program's own handler on it, or SIG_DFL: the rewrite fails with
+ *    -EBUSY, the process lives, the call and pread keep the old context;
+ *    the library's handler put back, rewrites work again;
+ *  - a thread that blocks every signal and never enters a system call:
+ *    the rewrite fails with -EAGAIN within the bound, nothing changes;
+ *  - a thread blocked in a system call is not interrupted (poll: no EINTR);
+ *  - TRAMPFD_GRACE_SIGNAL=RTMIN+7 chooses the signal, a bad value makes
+ *    such rewrites fail with -EINVAL (checked in a re-executed copy).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "t.h"
+/* uc_grace_signal(): the library's choice, hidden; this test links the static library. */
+#include "user_code.h"
+
+static struct t_table t;
+static atomic_int spin_mode, blocked, stop, eintr, poll_tid;
+
+/* 1: spin with every signal blocked; 0: spin open. */
+static void *spinner(void *arg)
+{
+	sigset_t all, none;
+
+	sigfillset(&all);
+	sigemptyset(&none);
+	while (!atomic_load(&stop)) {
+		if (atomic_load(&spin_mode) == 1) {
+			pthread_sigmask(SIG_BLOCK, &all, NULL);
+			atomic_store(&blocked, 1);
+			while (atomic_load(&spin_mode) == 1)
+				;
+			pthread_sigmask(SIG_SETMASK, &none, NULL);
+			atomic_store(&blocked, 0);
+		}
+	}
+	return NULL;
+}
+
+static void *poller(void *arg)
+{
+	atomic_store(&poll_tid, syscall(SYS_gettid));
+	/* No timeout: it returns only when a signal interrupts it. */
+	while (!atomic_load(&stop))
+		if (poll(NULL, 0, -1) < 0 && errno == EINTR && !atomic_load(&stop))
+			atomic_fetch_add(&eintr, 1);
+	return NULL;
+}
+
+static uint64_t last;	/* the value of the last write that succeeded */
+
+/* Three writes that alternate banks: one at least needs a grace period. */
+static long rewrite(uint64_t v)
+{
+	long r = 0;
+	int k;
+
+	for (k = 0; k < 3 && r >= 0; k++) {
+		r = t_set_call(t.fd, 0, (void *)t_ret_arg0, v + k);
+		if (r >= 0)
+			last = v + k;
+	}
+	return r;
+}
+
+static void expect_ctx(const char *what)
+{
+	uint64_t v = last;
+	struct t_regs rr;
+
+	memset(&rr, 0, sizeof(rr));
+	T_ASSERT(((t_fn0)t_slot(&t, 0))() == v, "%s: the call changed", what);
+	T_ASSERT(trampfd_pread(t.fd, &rr, sizeof(rr), TRAMPFD_REGS_OFFSET) > 0 &&
+		 (rr.r[0].value == v || rr.r[1].value == v), "%s: pread changed", what);
+}
+
+static void on_mine(int sig) { }
+
+/* Re-executed: the signal chosen by the environment. */
+static int env_child(const char *val)
+{
+	long r;
+
+	t_init();
+	t_table(&t, 1, 0);
+	atomic_store(&spin_mode, 0);
+	{
+		pthread_t th;
+
+		T_ASSERT(!pthread_create(&th, NULL, spinner, NULL), "pthread_create");
+		r = rewrite(10);
+		atomic_store(&stop, 1);
+		pthread_join(th, NULL);
+	}
+	if (!strcmp(val, "RTMIN+7")) {
+		T_EXPECT(uc_grace_signal(), SIGRTMIN + 7);
+		T_ASSERT(r >= 0, "rewrite with TRAMPFD_GRACE_SIGNAL=RTMIN+7: %ld", r);
+	} else {
+		T_EXPECT(r, -EINVAL);
+	}
+	return t_pass();
+}
+
+static void env_run(char **argv, const char *val)
+{
+	pid_t pid = fork();
+	int st;
+
+	T_ASSERT(pid >= 0, "fork");
+	if (!pid) {
+		char *args[] = { argv[0], "--env", (char *)val, NULL };
+
+		setenv("TRAMPFD_GRACE_SIGNAL", val, 1);
+		t_exec_self(args);
+		_exit(2);
+	}
+	T_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st),
+		 "TRAMPFD_GRACE_SIGNAL=%s: child status %#x", val, st);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction mine = { .sa_handler = on_mine }, lib;
+	pthread_t th[2];
+	int sig, k;
+	char path[64], buf[32];
+	FILE *f;
+
+	if (argc == 3 && !strcmp(argv[1], "--env"))
+		return env_child(argv[2]);
+	t_init();
+	t_table(&t, 1, 0);
+	if (!t_is_user(t.fd) || t_is_fault(t.fd))
+		t_skip("only the user code cell sends a grace signal (%s)", t_cell);
+	T_ASSERT(!pthread_create(&th[0], NULL, spinner, NULL), "pthread_create");
+	T_ASSERT(!pthread_create(&th[1], NULL, poller, NULL), "pthread_create");
+	T_ASSERT(rewrite(100) >= 0, "rewrite with every thread answering");
+	sig = uc_grace_signal();
+	T_ASSERT(sig >= SIGRTMIN && sig <= SIGRTMAX, "grace signal %d", sig);
+
+	/* The program's own handler, then SIG_DFL: -EBUSY, nothing changes. */
+	sigemptyset(&mine.sa_mask);
+	T_ASSERT(!sigaction(sig, &mine, &lib), "sigaction");
+	T_EXPECT(rewrite(200), -EBUSY);
+	expect_ctx("own handler");
+	signal(sig, SIG_DFL);
+	T_EXPECT(rewrite(300), -EBUSY);
+	expect_ctx("SIG_DFL");
+	T_ASSERT(!sigaction(sig, &lib, NULL), "sigaction back");
+	T_ASSERT(rewrite(400) >= 0, "rewrite with the library's handler back");
+	expect_ctx("handler back");
+
+	/* A thread that blocks every signal and computes: -EAGAIN, bounded. */
+	atomic_store(&spin_mode, 1);
+	while (!atomic_load(&blocked))
+		;
+	T_EXPECT(rewrite(500), -EAGAIN);
+	expect_ctx("blocked thread");
+	atomic_store(&spin_mode, 0);
+	T_ASSERT(rewrite(600) >= 0, "rewrite after the thread unblocked");
+	expect_ctx("unblocked");
+
+	/* The poller, once in poll(), is never interrupted. */
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", atomic_load(&poll_tid));
+	for (k = 0; k < 1000; k++) {
+		f = fopen(path, "r");
+		buf[0] = 0;
+		if (f) {
+			if (!fgets(buf, sizeof(buf), f))
+				buf[0] = 0;
+			fclose(f);
+		}
+		if (buf[0] >= '0' && buf[0] <= '9')
+			break;
+		usleep(1000);
+	}
+	atomic_store(&eintr, 0);
+	for (k = 0; k < 50; k++)
+		T_ASSERT(rewrite(1000 + 10 * k) >= 0, "rewrite %d", k);
+	T_EXPECT(atomic_load(&eintr), 0);
+
+	atomic_store(&stop, 1);
+	pthread_join(th[0], NULL);
+	signal(SIGUSR2, on_mine);
+	pthread_kill(th[1], SIGUSR2);	/* out of its poll */
+	pthread_join(th[1], NULL);
+	env_run(argv, "RTMIN+7");
+	env_run(argv, "bogus");
+	return t_pass();
+}
