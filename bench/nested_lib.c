@@ -14,9 +14,9 @@
 #include <ucontext.h>
 #include "bench.h"
 
-#define ROUNDS 11
-#define FAULTS 20000L
-#define CALLS 20000000L
+#define ROUNDS 31
+#define FAULTS 10000L
+#define CALLS 5000000L
 
 extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 void __gcc_nested_func_ptr_created(void *chain, void *func, void *dst);
