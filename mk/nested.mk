@@ -42,9 +42,9 @@ $(B)/test-nested/emu-recursion-%: test/nested/emu-recursion.c test/nested/nt.h $
 .PHONY: nested-tests
 nested-tests: $(NESTED_TEST_BIN) $(NESTED_FORM_BIN_$(ARCH)) $(MDWE_RUN)
 
-# Static, for aarch64 under qemu-user: there (qemu 7.2) a dynamically
-# linked guest hangs in fork, and in pthread_create once libtrampfd.so is
-# loaded; static guests do neither. The library's objects are linked in,
+# Static, for aarch64 under qemu-user: there (qemu 7.2, this host) a
+# dynamically linked guest often spins for ever in fork or pthread_create,
+# with or without our libraries; static guests do not. The library's objects are linked in,
 # so its sigaction is the program's as when preloaded.
 $(B)/test-nested-static/%: test/nested/%.c test/nested/nt.h test/nested/chain_$(ARCH).S $(NESTED_SOBJ) $(STLIB)
 	@mkdir -p $(@D)
