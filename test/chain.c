@@ -31,7 +31,7 @@ int main(void)
 	t_table(&a, 3, 0);
 	t_table(&b, 2, 0);
 	/* a0 -> a1 -> b1 -> sum3 */
-	set(a.fd, 0, T_REG_ARG2, 3, t_slot(&a, 1));
+	set(a.fd, 0, TRAMPFD_REG_ARG2, 3, t_slot(&a, 1));
 	set(a.fd, 1, TRAMPFD_REG_ARG1, 2, t_slot(&b, 1));
 	set(b.fd, 1, TRAMPFD_REG_ARG0, 1, (void *)sum3);
 	T_EXPECT(((t_fn0)t_slot(&a, 0))(), 1002003);

@@ -14,7 +14,7 @@ int main(void)
 	struct trampfd_regs h0 = { 0 };
 	struct trampfd_stack s0 = { 0 };
 	/* Distinct on every arch (on aarch64, ARG0 is also FIRST). */
-	uint32_t names[5] = { TRAMPFD_REG_PC, T_REG_ARG2, TRAMPFD_REG_ARG0, T_REG_LAST, T_REG_SCRATCH };
+	uint32_t names[5] = { TRAMPFD_REG_PC, TRAMPFD_REG_ARG2, TRAMPFD_REG_ARG0, T_REG_LAST, T_REG_SCRATCH };
 	uint64_t vals[5] = { (uint64_t)(uintptr_t)t_ret_arg0, 0x0123456789abcdefULL,
 			     0xfedcba9876543210ULL, 1, ~0ULL };
 	unsigned char buf[1024];

@@ -27,16 +27,12 @@
 int t_pass(void);
 
 #if defined(__x86_64__)
-#define T_REG_ARG2	x64_rdx
-#define T_REG_ARG3	x64_rcx
 #define T_REG_FIRST	x64_rax		/* settable GPRs: FIRST..LAST */
 #define T_REG_LAST	x64_r15
 #define T_REG_SCRATCH	x64_rax		/* caller-saved, no argument */
 #define T_STACK_ALIGN	8
 #define T_CODE_RESERVED	0ULL
 #elif defined(__aarch64__)
-#define T_REG_ARG2	(arm64_r0 + 2)
-#define T_REG_ARG3	(arm64_r0 + 3)
 #define T_REG_FIRST	arm64_r0
 #define T_REG_LAST	arm64_r28
 #define T_REG_SCRATCH	(arm64_r0 + 9)

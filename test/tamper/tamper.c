@@ -435,7 +435,7 @@ static __attribute__((noinline)) uint64_t ret_arg1(uint64_t a, uint64_t b)
 
 static void chunk_test(void)
 {
-	uint32_t names[2] = { T_REG_ARG1, T_REG_PC };
+	uint32_t names[2] = { TRAMPFD_REG_ARG1, TRAMPFD_REG_PC };
 	uint64_t vals[2] = { 0, (uintptr_t)ret_arg1 }, v = val();
 	struct tfd_handle *h;
 	struct uc_table *ut;
