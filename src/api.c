@@ -130,7 +130,7 @@ static int io_args(int fd, const void *buf, off_t offset, unsigned int refused,
 {
 	int err;
 
-	*h = tfd_fdtab_get(fd);
+	*h = tfd_fdtab_get_io(fd, true);
 	if (!*h)
 		return -EBADF;
 	err = !buf ? -EFAULT : decode(*h, offset, index, ctx);
