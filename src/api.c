@@ -109,7 +109,7 @@ static int io_args(int fd, const void *buf, off_t offset, unsigned int refused,
 {
 	int err;
 
-	*h = tfd_fdtab_get(fd);
+	*h = tfd_fdtab_get_io(fd, true);
 	if (!*h)
 		return -EBADF;
 	if (!buf)

@@ -10,6 +10,10 @@
  * touching nothing, when it differs (docs/security.md, test/stale-fd.c).
  * The module's tables share one anonymous inode with eventfds and the
  * like: for them the check tells a trampfd from any other kind of file.
+ * TRAMPFD_FASTWRITE tables, whose pwrite and pread are plain copies in
+ * private memory that never touch the fd, skip the check there (its
+ * system call would cost them 8x): a stale number still reaches the
+ * closed table's private state, never the file now at the number.
  *
  * A lookup takes a reference, so trampfd_close racing a pwrite on the same
  * table frees it only after the writer is done; the cell's close runs when
@@ -169,6 +173,11 @@ static bool unlink_entry(int fd, struct tfd_handle *h)
 
 struct tfd_handle *tfd_fdtab_get(int fd)
 {
+	return tfd_fdtab_get_io(fd, false);
+}
+
+struct tfd_handle *tfd_fdtab_get_io(int fd, bool io)
+{
 	tfd_slot_t *s = slot_of(fd, 0);
 	struct tfd_handle *h;
 
@@ -179,7 +188,8 @@ struct tfd_handle *tfd_fdtab_get(int fd)
 	if (h)
 		atomic_fetch_add(&h->users, 1);
 	pthread_mutex_unlock(stripe(fd));
-	if (!h || same_file(h, fd))
+	/* FASTWRITE's reads and writes never touch the fd: no system call for them. */
+	if (!h || (io && (h->uflags & TRAMPFD_FASTWRITE)) || same_file(h, fd))
 		return h;
 	/* Stale: the registry's reference goes, and the fd is not the table's. */
 	if (unlink_entry(fd, h)) {

@@ -73,6 +73,8 @@ int tfd_fdtab_insert(struct tfd_handle *h) TFD_HIDDEN;
 int tfd_handle_identify(struct tfd_handle *h) TFD_HIDDEN;
 /* fd's handle with a reference (give it back with tfd_handle_put), or NULL. */
 struct tfd_handle *tfd_fdtab_get(int fd) TFD_HIDDEN;
+/* The same for pread/pwrite (io): FASTWRITE tables skip the identity check. */
+struct tfd_handle *tfd_fdtab_get_io(int fd, bool io) TFD_HIDDEN;
 /* Drops a reference; the last runs the cell's close and returns its result. */
 int tfd_handle_put(struct tfd_handle *h) TFD_HIDDEN;
 /* h's fd is about to become newfd's file (dup3): both count as h's. */

@@ -9,9 +9,10 @@
  * the object asking, so swapping an index in writable memory gains nothing.
  *
  * fork: the child's view would still share the parent's memfd, so the
- * child moves to a copy of its own at once (tfd_anchor_fork_child); if
- * that fails, the child creates and maps no new user tables (-ENOMEM),
- * keeping the ones it has.
+ * child moves to a copy of its own at once; if it cannot make a memfd, a
+ * private read-only copy is moved over the array instead (the parent's
+ * later changes must not reach the child), and the child creates and
+ * maps no new user tables (-ENOMEM), keeping the ones it has.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -98,6 +99,19 @@ static void fork_child(void)
 	if (fd >= 0)
 		close(fd);
 	anchor_shared = true;
+	/* A frozen private copy: read-only, moved over the shared view. */
+	{
+		void *p = mmap(NULL, sizeof(tfd_anchors), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return;
+		memcpy(p, (const void *)&tfd_anchors, sizeof(tfd_anchors));
+		if (mprotect(p, sizeof(tfd_anchors), PROT_READ) ||
+		    mremap(p, sizeof(tfd_anchors), sizeof(tfd_anchors),
+			   MREMAP_MAYMOVE | MREMAP_FIXED, (void *)&tfd_anchors) == MAP_FAILED)
+			munmap(p, sizeof(tfd_anchors));
+	}
 }
 
 void tfd_anchor_fork(int phase)

@@ -79,6 +79,9 @@ static int run(int flags)
 	T_ASSERT(waitpid(pid, &st, 0) == pid, "waitpid");
 	if (WIFEXITED(st) && WEXITSTATUS(st) == T_SKIP)
 		t_skip("cell unavailable");
+	/* Its first create failed: its reason is the last line on stderr. */
+	if (WIFEXITED(st) && WEXITSTATUS(st) == T_FAIL)
+		exit(T_FAIL);
 	return st;
 }
 
