@@ -169,6 +169,9 @@ struct ucontext_t;
  */
 enum { UC_FIN_SLOT, UC_FIN_LOADER, UC_FIN_OUTER, UC_FIN_N };
 extern _Atomic unsigned long uc_finished[UC_FIN_N] TFD_HIDDEN;
+struct sigaction;
+/* The word uc_scan_frames finds a signal frame by; installed: the grace handler's action. */
+uint64_t uc_arch_frame_key(const struct sigaction *installed) TFD_HIDDEN;
 /* Finishes a call the interrupted context stopped inside a window. */
 int uc_arch_finish(struct ucontext_t *uc) TFD_HIDDEN;
 /* The same for handlers still running under it; restorer: this handler's return. */

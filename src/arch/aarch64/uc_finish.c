@@ -153,6 +153,13 @@ static int found_fpsimd(uintptr_t at)
 	return finish_frame(at - A64_RESERVED);
 }
 
+/* arm64 frames do not hold the restorer: their FP/SIMD record's head marks them. */
+uint64_t uc_arch_frame_key(const struct sigaction *installed)
+{
+	(void)installed;
+	return A64_FPSIMD_HEAD;
+}
+
 int uc_arch_finish_outer(struct ucontext_t *uc, uintptr_t restorer)
 {
 	(void)restorer;		/* arm64 frames do not hold it */

@@ -135,6 +135,12 @@ static int finish_frame(uintptr_t a)
 	return st;
 }
 
+/* A frame's pretcode: the restorer every handler installed by libc returns to. */
+uint64_t uc_arch_frame_key(const struct sigaction *installed)
+{
+	return (uint64_t)(uintptr_t)installed->sa_restorer;
+}
+
 int uc_arch_finish(struct ucontext_t *uc)
 {
 	return finish_slot(uc->uc_mcontext.gregs);
