@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * libtrampfd-ffi: libffi's closure calls over trampfd (man/libtrampfd-ffi.7).
+ * libtrampfd-ffi: libffi's closure calls over trampfd (man/libtrampfd-ffi.7,
+ * docs/design.md §9).
  * Marshalling stays the process's own libffi's: its ffi_prep_closure_loc
  * runs on a private copy, and the entry is read back from the trampoline
  * it wrote there. Closures this library did not allocate go to the real

@@ -4,7 +4,7 @@
  * tfd_ffi_thunk with its record in the static-chain register;
  * the record (TFFI_REC bytes, read-only, written only by pwrite) holds the
  * libffi entry in word 0 and {cif, fun, user_data} at the trampoline size
- * libffi's entry expects (man/libtrampfd-ffi.7).
+ * libffi's entry expects (man/libtrampfd-ffi.7, docs/design.md §9).
  */
 #ifndef TFFI_H
 #define TFFI_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libtrampfd-nested's internal interfaces: never installed. */
+/* libtrampfd-nested's internal interfaces (docs/design.md §10): never installed. */
 #ifndef TRAMPFD_NESTED_H
 #define TRAMPFD_NESTED_H
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Closures (trampfd_closure_create(3)): a slot each, its register
- * context {ctx's register = ctx, PC = fn} written through the slot's
- * cell like any table context, so fn and ctx are exactly as protected as
- * a table's (docs/security.md): get() reads them back from the cell's
- * store, and the library keeps no other copy.
+ * Closures (trampfd_closure_create(3), docs/design.md §8): a slot each,
+ * its register context {ctx's register = ctx, PC = fn} written through
+ * the slot's cell like any table context, so fn and ctx are exactly as
+ * protected as a table's (docs/security.md): get() reads them back from
+ * the cell's store, and the library keeps no other copy.
  *
  * TRAMPFD_CTX_FIRST is code: tfd_closure_first (closure_first.S, in the
  * library's text) shifts the integer arguments up one. A stub reached by

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Closures (trampfd_closure_create(3)): slots of tables the library keeps
- * for itself, one set of tables per class (where ctx goes, FASTWRITE or
- * not), so every slot of a table is written with the same register and a
- * code table's chunks keep their fast form.
+ * Closures (trampfd_closure_create(3), docs/design.md §8): slots of tables
+ * the library keeps for itself, one set of tables per class (where ctx
+ * goes, FASTWRITE or not), so every slot of a table is written with the
+ * same register and a code table's chunks keep their fast form.
  */
 #ifndef TRAMPFD_CLOSURE_H
 #define TRAMPFD_CLOSURE_H

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Closure slots: the tables behind them, the address -> slot map, and the
- * free slots.
+ * Closure slots (docs/design.md §8): the tables behind them, the address
+ * -> slot map, and the free slots.
  *
  * Tables: each class has its own (closure.h), 2^16 slots for the first,
  * doubling up to 2^20, so 100 million closures take about a hundred
