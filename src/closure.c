@@ -18,6 +18,7 @@
 #include <errno.h>
 #include "closure.h"
 #include "arch.h"
+#include "user_code.h"
 
 #if defined(__x86_64__)
 #define CL_FIRST_LINK	x64_r11		/* scratch: no argument uses it */
@@ -114,7 +115,12 @@ static int publish(int cls, void *fn, void *ctx, unsigned char st, struct cl_tab
 
 	if (r)
 		return r;
-	r = (*t)->h->ops->pwrite((*t)->h, &c, len, *idx, TRAMPFD_REGS_OFFSET);
+	/* FASTWRITE in the code cell: plain stores (user_code_fast.c). */
+	r = -EAGAIN;
+	if (cls >= CL_NKINDS && (*t)->h->ops == &tfd_user_code_ops)
+		r = uc_fast_set((*t)->h, *idx, c.r[0].name, c.r[0].value, c.r[1].value);
+	if (r == -EAGAIN)
+		r = (*t)->h->ops->pwrite((*t)->h, &c, len, *idx, TRAMPFD_REGS_OFFSET);
 	if (r < 0) {
 		cl_release(*t, *idx);
 		return r;
@@ -135,8 +141,12 @@ static int claim(struct cl_table *t, unsigned int idx, unsigned char st)
 static int remove_ctx(struct cl_table *t, unsigned int idx, unsigned char st)
 {
 	struct trampfd_regs none = { 0, 0 };
-	ssize_t r = t->h->ops->pwrite(t->h, &none, sizeof(none), idx, TRAMPFD_REGS_OFFSET);
+	ssize_t r = -EAGAIN;
 
+	if (t->cls >= CL_NKINDS && t->h->ops == &tfd_user_code_ops)
+		r = uc_fast_clear(t->h, idx);
+	if (r == -EAGAIN)
+		r = t->h->ops->pwrite(t->h, &none, sizeof(none), idx, TRAMPFD_REGS_OFFSET);
 	if (r < 0) {
 		atomic_store(&t->state[idx], st);
 		return r;

@@ -507,9 +507,11 @@ int cl_alloc(unsigned int cls, struct cl_table **t, unsigned int *idx)
 	uint32_t id;
 	int err;
 
-	pthread_once(&once, setup);
-	k = cache(cls);
+	/* Slots in the cache: setup ran before the refill that put them there. */
+	k = &caches[cls];
 	if (k->ahead == k->na) {
+		pthread_once(&once, setup);
+		k = cache(cls);
 		err = refill(cls, k);
 		if (err)
 			return err;

@@ -249,8 +249,7 @@ static int publish(struct uc_table *t, unsigned int i, struct uc_rec *rec)
 	if (cur & 2)
 		b = (cur & 1) ^ 1;
 	else
-		b = ss->stamp[0] && !uc_grace_passed(ss->stamp[0]) &&
-		    (!ss->stamp[1] || (int32_t)(ss->stamp[1] - ss->stamp[0]) < 0);
+		b = uc_free_bank(ss);
 	if (rec->regs_len || rec->stack_len) {
 		struct tfd_regset rs;
 		const struct trampfd_stack *st = NULL;

@@ -91,10 +91,32 @@ struct uc_chunk {
 	uint32_t stamp;			/* grace stamp when a slot of it last died */
 };
 
+/*
+ * user_code_fast.c: a FASTWRITE table's {reg = val, PC = target} into
+ * empty slot i, and its removal, with plain stores; -EAGAIN where only
+ * uc_pwrite can (closures then take it).
+ */
+int uc_fast_set(struct tfd_handle *h, unsigned int i, unsigned int reg, uint64_t val,
+		uint64_t target) TFD_HIDDEN;
+int uc_fast_clear(struct tfd_handle *h, unsigned int i) TFD_HIDDEN;
+
+/* user_code_grace.c */
+uint32_t uc_grace_stamp(void) TFD_HIDDEN;
+/* 0 once no thread can still be inside a bank retired at stamp. */
+int uc_grace_wait(uint32_t stamp) TFD_HIDDEN;
+bool uc_grace_passed(uint32_t stamp) TFD_HIDDEN;
+
 /* Per slot: grace stamps of the banks, set when sel moved away from them. */
 struct uc_slot {
 	uint32_t stamp[2];
 };
+
+/* The bank for a slot without contexts: not one still in its grace period. */
+static inline unsigned int uc_free_bank(const struct uc_slot *ss)
+{
+	return ss->stamp[0] && !uc_grace_passed(ss->stamp[0]) &&
+	       (!ss->stamp[1] || (int32_t)(ss->stamp[1] - ss->stamp[0]) < 0);
+}
 
 struct uc_map;
 
@@ -135,11 +157,6 @@ int uc_remap_chunk(struct uc_table *t, unsigned int c) TFD_HIDDEN;
 int uc_remap_data(struct uc_table *t) TFD_HIDDEN;
 extern const unsigned char uc_variant_reg[UC_NVARIANTS] TFD_HIDDEN;
 
-/* user_code_grace.c */
-uint32_t uc_grace_stamp(void) TFD_HIDDEN;
-/* 0 once no thread can still be inside a bank retired at stamp. */
-int uc_grace_wait(uint32_t stamp) TFD_HIDDEN;
-bool uc_grace_passed(uint32_t stamp) TFD_HIDDEN;
 /* The signal grace periods send (after setting it up), or -errno. */
 int uc_grace_signal(void) TFD_HIDDEN;
 /* Anchors [start, start + len) as a mapping of t: its index, or -errno. */
