@@ -23,7 +23,11 @@ $(FFI_LIB): $(FFI_OBJ) $(SHLIB) ffi/libtrampfd-ffi.map
 $(B)/trampfd-ffi.pc: ffi/trampfd-ffi.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|;s|@LIBDIR@|$(LIBDIR)|;s|@VERSION@|$(VERSION)|' $< > $@
 
-.PHONY: ffi-lib install-ffi
+.PHONY: ffi-lib install-ffi uninstall-ffi
+uninstall: uninstall-ffi
+uninstall-ffi:
+	rm -f $(DESTDIR)$(LIBDIR)/$(FFI_SONAME) $(DESTDIR)$(LIBDIR)/libtrampfd-ffi.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/trampfd-ffi.pc
 ifeq ($(FFI_HAVE),y)
 ffi-lib: $(FFI_LIB) $(B)/trampfd-ffi.pc
 all: ffi-lib

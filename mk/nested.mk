@@ -169,7 +169,10 @@ bench-nested: $(B)/bench/nested_lib
 BENCH_STEPS += bench-nested
 
 # make install: the library next to libtrampfd, its man page.
-.PHONY: install-nested
+.PHONY: install-nested uninstall-nested
+uninstall: uninstall-nested
+uninstall-nested:
+	rm -f $(DESTDIR)$(LIBDIR)/$(NESTED_SONAME) $(DESTDIR)$(LIBDIR)/libtrampfd-nested.so
 install-nested: $(NESTED_LIB)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(NESTED_LIB) $(DESTDIR)$(LIBDIR)/
