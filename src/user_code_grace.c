@@ -295,8 +295,10 @@ static void grace_setup(void)
 		if (want)
 			break;		/* the one asked for, or none */
 	}
+#ifndef UC_DEFERRED_HANDLERS
 	if (!grace_err && !sigaction(grace_sig, NULL, &old))
 		grace_frame_key = uc_arch_frame_key(&old);
+#endif
 }
 
 /* Is the library's handler still on the signal? A rewrite asks first. */
@@ -392,6 +394,13 @@ static bool grace_exempt(int tid)
 	 * system call is all there is to go by (trampfd(7), "The grace signal").
 	 */
 	if (!sp || uc_self_rw(false, &w, sp & ~(uint64_t)7, sizeof(w)) != sizeof(w))
+		return true;
+	/*
+	 * No key to find a frame by: a sanitizer's sigaction answered without
+	 * the restorer (TSan, whose own threads block every signal and would
+	 * never answer). Its handlers run deferred and finish nothing anyway.
+	 */
+	if (!grace_frame_key)
 		return true;
 	return uc_scan_frames(sp, grace_frame_key, frame_seen) != UC_ACK_BUSY;
 }
