@@ -25,8 +25,9 @@
  * a grace period fails, changing nothing, with -EBUSY when the handler on
  * the signal is no longer the library's (a program's own handler, or
  * SIG_DFL, which would kill the process), and with -EAGAIN when a thread
- * that blocks the signal has not answered within UC_GRACE_MAX_NS (a thread
- * that does not block it is waited for, however loaded the machine). Writes from signal handlers are not supported
+ * that blocks the signal has computed for UC_GRACE_MAX_NS of CPU time
+ * without answering (a thread that does not block it, or waits for a CPU,
+ * is waited for, however loaded the machine). Writes from signal handlers are not supported
  * (trampfd_pwrite takes a mutex).
  */
 #include <dirent.h>
@@ -55,6 +56,7 @@ static int grace_sig;
 struct ack {
 	_Atomic int tid;
 	_Atomic int state;
+	uint64_t cpu0;			/* the thread's CPU time when asked (writer only) */
 };
 
 /* The regions calls are finished in: read-only anchors (user_anchor.h). */
@@ -81,7 +83,7 @@ static struct {
 
 static int grace_err;
 static uint64_t grace_frame_key;	/* what marks a signal frame (uc_scan_frames) */
-/* How long a thread blocking the signal may hold a rewrite up: 2 s. */
+/* How much CPU time a thread blocking the signal may hold a rewrite up for: 2 s. */
 #define UC_GRACE_MAX_NS	2000000000ULL
 
 uint32_t uc_grace_stamp(void)
@@ -429,6 +431,18 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* Another thread's CPU time (its per-thread CPU clock), 0 if it is gone. */
+static uint64_t thread_cpu_ns(int tid)
+{
+	struct timespec ts;
+	/* The kernel's per-thread scheduler clock id (CPUCLOCK_SCHED | PERTHREAD). */
+	clockid_t id = (clockid_t)((~(unsigned int)tid) << 3) | 6;
+
+	if (clock_gettime(id, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static void send_batch(unsigned int n)
 {
 	pid_t pid = getpid();
@@ -437,9 +451,11 @@ static void send_batch(unsigned int n)
 	flight.t0 = now_ns();
 	flight.n = n;
 	atomic_store(&nacks, n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		acks[i].cpu0 = thread_cpu_ns(acks[i].tid);
 		if (syscall(SYS_tgkill, pid, acks[i].tid, grace_sig) < 0)
 			atomic_store(&acks[i].state, UC_ACK_DONE);
+	}
 }
 
 /*
@@ -470,23 +486,31 @@ static unsigned int batch_left(bool probe)
 	return left;
 }
 
-/* Does a thread yet to answer block the signal? */
+/*
+ * Has a thread yet to answer kept the signal blocked while it computed for
+ * UC_GRACE_MAX_NS of its own CPU time? CPU time, not the clock's: a thread
+ * the scheduler keeps waiting on a loaded machine (or a slow one, or under
+ * a sanitizer) is not refusing, only late.
+ */
 static bool batch_blocked(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < flight.n; i++)
-		if (atomic_load(&acks[i].state) == UC_ACK_PENDING &&
-		    grace_blocked(atomic_load(&acks[i].tid)))
+	for (i = 0; i < flight.n; i++) {
+		int tid = atomic_load(&acks[i].tid);
+
+		if (atomic_load(&acks[i].state) == UC_ACK_PENDING && grace_blocked(tid) &&
+		    thread_cpu_ns(tid) - acks[i].cpu0 > UC_GRACE_MAX_NS)
 			return true;
+	}
 	return false;
 }
 
 /*
- * 0 once every thread asked answered. A thread that has the signal blocked
- * past the bound fails the rewrite with -EAGAIN; one that does not block it
- * is waited for however long the scheduler keeps it off a CPU, so a slow or
- * loaded machine never turns into an error.
+ * 0 once every thread asked answered. A thread that keeps the signal
+ * blocked while it computes past the bound fails the rewrite with -EAGAIN;
+ * one that does not block it, or is not given a CPU, is waited for, so a
+ * slow or loaded machine never turns into an error.
  */
 static int wait_batch(void)
 {
