@@ -18,7 +18,8 @@ B ?= build
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
-	-Iinclude -Isrc -Isrc/arch/$(ARCH) -fvisibility=hidden -pthread
+	-Iinclude -Isrc -Isrc/arch/$(ARCH) -Isrc/user-code/arch/$(ARCH) \
+	-fvisibility=hidden -pthread
 # aarch64: BTI landing pads in C too, so the library keeps the property note;
 # no outline atomics, whose libgcc helpers and constructor have no note
 # (the objects depend on this Makefile, so a change of flags rebuilds them).
@@ -35,9 +36,13 @@ ALL_CFLAGS += $(ARCH_CFLAGS_$(ARCH))
 ASFLAGS_ALL := -Wa,--noexecstack
 LDFLAGS ?=
 
-# Per-arch sources live in src/arch/$(ARCH)/ and are picked by the build.
-LIB_C := $(wildcard src/*.c) $(wildcard src/arch/$(ARCH)/*.c)
-LIB_S := $(wildcard src/arch/$(ARCH)/*.S)
+# src/ holds what every cell shares; each folder under it is one part of
+# the matrix (docs/design.md §6). Per-arch sources live in <part>/arch/$(ARCH)/
+# and are picked by the build; only the headers of src/arch/ are shared.
+LIB_C := $(wildcard src/*.c src/*/*.c src/*/arch/$(ARCH)/*.c)
+LIB_S := $(wildcard src/*/arch/$(ARCH)/*.S)
+LIB_H := $(wildcard src/*.h src/*/*.h src/arch/$(ARCH)/*.h src/*/arch/$(ARCH)/*.h \
+	include/*.h include/linux/*.h)
 LIB_OBJ_PIC := $(patsubst %.c,$(B)/pic/%.o,$(LIB_C)) $(patsubst %.S,$(B)/pic/%.o,$(LIB_S))
 LIB_OBJ := $(patsubst %.c,$(B)/static/%.o,$(LIB_C)) $(patsubst %.S,$(B)/static/%.o,$(LIB_S))
 SONAME := libtrampfd.so.$(VERSION_MAJOR)
@@ -50,13 +55,13 @@ all: lib tool
 lib: $(SHLIB) $(STLIB)
 tool: $(TOOL)
 
-$(B)/pic/%.o: %.c $(wildcard src/*.h src/arch/$(ARCH)/*.h include/*.h include/linux/*.h) Makefile
+$(B)/pic/%.o: %.c $(LIB_H) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 $(B)/pic/%.o: %.S Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ASFLAGS_ALL) -fPIC -c $< -o $@
-$(B)/static/%.o: %.c $(wildcard src/*.h src/arch/$(ARCH)/*.h include/*.h include/linux/*.h) Makefile
+$(B)/static/%.o: %.c $(LIB_H) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 $(B)/static/%.o: %.S Makefile

@@ -10,7 +10,8 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 20
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) $(WARN) -std=gnu11 \
-	-D_GNU_SOURCE -fno-strict-aliasing -Iinclude -Isrc -Isrc/arch/$(ARCH) -pthread
+	-D_GNU_SOURCE -fno-strict-aliasing -Iinclude -Isrc -Isrc/arch/$(ARCH) \
+	-Isrc/user-code/arch/$(ARCH) -pthread
 FUZZ_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_C)) $(patsubst %.S,$(B)/fuzz/obj/%.o,$(LIB_S))
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
 FUZZ_BIN := $(patsubst %,$(B)/fuzz/%,$(FUZZ_TARGETS))
@@ -24,7 +25,7 @@ FUZZ_UBSAN := halt_on_error=1:print_stacktrace=1
 .SECONDARY: $(FUZZ_OBJ) $(FUZZ_HARNESS) $(patsubst %,$(B)/fuzz/obj/fuzz/%.o,$(FUZZ_TARGETS))
 fuzz-build: $(FUZZ_BIN)
 
-$(B)/fuzz/obj/%.o: %.c $(wildcard fuzz/*.h src/*.h src/arch/$(ARCH)/*.h include/*.h include/linux/*.h)
+$(B)/fuzz/obj/%.o: %.c $(wildcard fuzz/*.h) $(LIB_H)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 $(B)/fuzz/obj/%.o: %.S

@@ -16,7 +16,7 @@ SAN_asan_ENV := ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:abort_on_er
 SAN_tsan_ENV = TSAN_OPTIONS=handle_segv=0:halt_on_error=1:abort_on_error=1:suppressions=$(abspath $(B))/tsan.supp
 # One suppression: after a fork, the first write moves the store to a new
 # memfd by mmap(MAP_FIXED) over the read-only view with the same bytes
-# (src/user_table.c map_view); TSan counts that mmap as a write racing
+# (src/user/store.c map_view); TSan counts that mmap as a write racing
 # with the fault handler's reads of the view.
 define SAN_TSAN_SUPP
 race:map_view

@@ -24,8 +24,8 @@ const struct tfd_ops *tfd_cell(unsigned int i)
 
 static bool cell_matches(const struct tfd_ops *o, unsigned int f)
 {
-	bool kernel = !strcmp(o->provider, "kernel");
-	bool fault = !strcmp(o->mode, "fault");
+	bool kernel = o->cell & TFD_CELL_KERNEL;
+	bool fault = o->cell & TFD_CELL_FAULT;
 
 	if ((f & TRAMPFD_KERNEL) && !kernel)
 		return false;

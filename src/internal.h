@@ -19,9 +19,12 @@ struct tfd_handle;
  * One cell (provider x mode). The api layer validates what it can without
  * knowing the cell (flags, offsets, NULL buffers) and dispatches here.
  */
+enum { TFD_CELL_KERNEL = 1, TFD_CELL_FAULT = 2 };
+
 struct tfd_ops {
-	const char *provider;		/* "kernel" or "user" */
-	const char *mode;		/* "fault" or "code" */
+	unsigned int cell;		/* TFD_CELL_*: what flags select it by */
+	const char *provider;		/* "kernel" or "user", for reports */
+	const char *mode;		/* "fault" or "code", for reports */
 	/* 0 if the cell can run here, else -errno; *why (static) says why. */
 	int (*available)(unsigned int uflags, const char **why);
 	/* Returns the new fd, with *h set, or -errno. */
@@ -61,7 +64,7 @@ const struct tfd_ops *tfd_pick_cell(unsigned int uflags, int *err) TFD_HIDDEN;
 
 /*
  * The library's own tables (closures) keep their fds in the upper half of
- * RLIMIT_NOFILE, out of the program's way (closure_alloc.c): a create made
+ * RLIMIT_NOFILE, out of the program's way (src/closure/alloc.c): a create made
  * with tfd_fd_high set returns such an fd; tfd_fd_move_high moves one there.
  */
 extern __thread bool tfd_fd_high TFD_HIDDEN;

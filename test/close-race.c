@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include "t.h"
 /* The library's live user tables (its anchors): this test links the static library. */
-#include "user_anchor.h"
+#include "user/anchor.h"
 
 #define ROUNDS 300
 

@@ -6,7 +6,7 @@
  * many closures; a sample of them (a fault each, in fault mode) call their
  * own contexts; all are freed. FASTWRITE, so the user cells do it in a
  * blink; the growth is the closure layer's, the same for every cell
- * (src/closure_alloc.c), and 200,000 kernel-mediated creates would take
+ * (src/closure/alloc.c), and 200,000 kernel-mediated creates would take
  * minutes in the emulated guests: kernel cells skip.
  */
 #include <dirent.h>

@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include "t.h"
 /* uc_grace_signal(): the library's choice, hidden; this test links the static library. */
-#include "user_code.h"
+#include "user-code/code.h"
 
 static struct t_table t;
 static atomic_int spin_mode, blocked, stop, eintr, poll_tid, h_eintr, h_tid, h_in;

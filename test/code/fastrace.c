@@ -23,7 +23,7 @@
 #include <trampfd.h>
 
 /* uc_finished: hidden in the library; this test links the static one. */
-#include "user_code.h"
+#include "user-code/code.h"
 #include "code_test.h"
 
 static void *base;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit test: the grace period's finishers (src/arch/<arch>/uc_finish.c),
+ * Unit test: the grace period's finishers (src/user-code/arch/<arch>/finish.c),
  * entered deterministically at every instruction of a call. A call is
  * single-stepped with the trap flag; at its k-th instruction inside the
  * library (the slot, an entry stub, the general loader) the SIGTRAP
@@ -25,7 +25,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 #include <trampfd.h>
-#include "user_code.h"
+#include "user-code/code.h"
 #include "code_test.h"
 
 #if defined(__x86_64__)

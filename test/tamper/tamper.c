@@ -37,7 +37,7 @@
 #include <unistd.h>
 #include "t.h"
 /* The library's own state, as an attacker who knows its layout sees it. */
-#include "user_code.h"
+#include "user-code/code.h"
 
 #define V_ARG	0
 #define NSAVE	256

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * User provider, code mode, aarch64: a grace period's work in one thread
- * (user_code_grace.c). A call stopped inside a slot's window (after the
+ * (src/user-code/grace.c). A call stopped inside a slot's window (after the
  * ldarb that read sel, before the br) is finished in the context: R or
  * x16 = the bank's value, x17 = pc = its target, so the thread never reads
  * the retired bank. One inside the general loader, or in the stub before
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <ucontext.h>
-#include "user_code.h"
+#include "user-code/code.h"
 
 /* loader.S: labels inside uc_common (the states finish_loader knows). */
 extern const char uc_common[], uc_common_body[], uc_common_done[];

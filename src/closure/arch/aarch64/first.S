@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * TRAMPFD_CTX_FIRST (src/closure.c), aarch64: the closure's slot left
+ * TRAMPFD_CTX_FIRST (src/closure/closure.c), aarch64: the closure's slot left
  * x18 = its inner slot, which sets x0 = ctx and enters fn. Here the
  * caller's integer arguments move up one (x0..x6 into x1..x7, so at most
  * seven); x8 (a returned structure's address), the vector registers and

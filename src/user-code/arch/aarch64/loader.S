@@ -9,9 +9,9 @@
  *   named registers, sp; jumps to the target by br x17. x0-x3 are saved
  *   in a frame at S - UC_FRAME, below the deepest data, with sp moved
  *   down to it first, so a signal cannot clobber them. The labels inside
- *   let a grace period finish a call stopped here (uc_finish.c).
+ *   let a grace period finish a call stopped here (finish.c).
  */
-#include "user_code.h"
+#include "user-code/code.h"
 
 	.macro	stub_end
 	.org	9b + UC_STUB, 0

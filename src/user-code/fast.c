@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * User provider, code mode: the direct path of a FASTWRITE table's fast
- * slots, for closures (src/closure.c). A FASTWRITE table's slot data is
+ * slots, for closures (src/closure/closure.c). A FASTWRITE table's slot data is
  * plain writable memory (docs/security.md), so publishing {R's value,
  * target} needs no validation of a caller's buffer and no syscall: the
- * same bank/selector protocol as uc_pwrite (user_code.c), done with plain
+ * same bank/selector protocol as uc_pwrite (code.c), done with plain
  * stores in the order callers need.
  *
  * No lock: only for tables whose slots are each written by one thread at a
@@ -29,9 +29,9 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "user_code.h"
+#include "user-code/code.h"
 
-/* Bank b of slot data sd: {R's value, target} (UC_D_V0.. in user_code.h). */
+/* Bank b of slot data sd: {R's value, target} (UC_D_V0.. in code.h). */
 static void store_bank(unsigned char *sd, unsigned int b, uint64_t val, uint64_t target)
 {
 	uint64_t bank[2] = { val, target };

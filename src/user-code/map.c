@@ -26,7 +26,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "user_code.h"
+#include "user-code/code.h"
 #include "arch.h"
 
 /* The variants' registers, as trampfd names, in template order. */
@@ -277,8 +277,7 @@ static int map_code(struct uc_table *t, char *base, unsigned int c, int fd)
 /* The slot data at addr, read-only, through an O_RDONLY description. */
 static int map_data(struct uc_table *t, char *addr)
 {
-	char path[64];
-	int rfd, fd = ut_anchor(&t->ut)->fd;
+	int fd = ut_anchor(&t->ut)->fd;
 	void *p;
 
 	if (t->ut.fastwrite) {
@@ -289,12 +288,7 @@ static int map_data(struct uc_table *t, char *addr)
 		memcpy(addr, ut_view(&t->ut) + UC_SLOT_BASE, t->data_len);
 		return 0;
 	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	rfd = open(path, O_RDONLY | O_CLOEXEC);
-	p = mmap(addr, t->data_len, PROT_READ, MAP_SHARED | MAP_FIXED,
-		 rfd >= 0 ? rfd : fd, UC_SLOT_BASE);
-	if (rfd >= 0)
-		close(rfd);
+	p = ut_map_view(fd, t->data_len, UC_SLOT_BASE, addr);
 	return p == MAP_FAILED ? -errno : 0;
 }
 

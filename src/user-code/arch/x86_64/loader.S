@@ -11,10 +11,10 @@
  *   Scratch lives in a frame at S - UC_FRAME: below the deepest data, and
  *   above rsp, so a signal cannot clobber it. Flags are not preserved.
  *   The labels inside let a grace period finish a call stopped here
- *   (user_code_grace.c: finish_loader).
+ *   (src/user-code/grace.c: finish_loader).
  */
 #include <cet.h>			/* the CET property note, as the C objects have */
-#include "user_code.h"
+#include "user-code/code.h"
 
 	.macro	stub_end
 	.org	9b + UC_STUB, 0xf4

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * TRAMPFD_CTX_FIRST (src/closure.c), x86_64: the closure's slot left
+ * TRAMPFD_CTX_FIRST (src/closure/closure.c), x86_64: the closure's slot left
  * r11 = its inner slot, which sets rdi = ctx and enters fn. Here the
  * caller's integer arguments move up one (rdi..r8 into rsi..r9, so at
  * most five); rax (the vector-register count of a variadic call), the

@@ -12,7 +12,7 @@
 
 #include <pthread.h>
 #include "internal.h"
-#include "user_anchor.h"
+#include "user/anchor.h"
 
 #define UT_LR_BUCKETS	64
 
@@ -38,12 +38,12 @@ struct ut_table {
 	struct ut_table *next_live;
 	/* The mode's own teardown, run by the last ut_put before the free. */
 	void (*release)(struct ut_table *t);
-	/* Left-right reader counts for the fault handler (see user_fault.c). */
+	/* Left-right reader counts for the fault handler (src/user-fault/fault.c). */
 	_Atomic unsigned int lr[UT_LR_BUCKETS][2];
 };
 
 /*
- * t's anchor (user_anchor.h), checked to be t's: the view, read-only
+ * t's anchor (src/user/anchor.h), checked to be t's: the view, read-only
  * unless fastwrite, and the fd come only from there. A mismatch means the
  * library's writable state was forged: the process is aborted.
  */
@@ -67,7 +67,7 @@ int ut_close(struct tfd_handle *h) TFD_HIDDEN;
 /* A sealed-size memfd of len bytes, or -errno. */
 int ut_new_memfd(size_t len) TFD_HIDDEN;
 /* fd's first len bytes read-only at addr (or anywhere), through an O_RDONLY description. */
-void *ut_map_view(int fd, size_t len, void *addr) TFD_HIDDEN;
+void *ut_map_view(int fd, size_t len, off_t off, void *addr) TFD_HIDDEN;
 /* Why the user provider cannot run here, or NULL. */
 int ut_available(const char **why) TFD_HIDDEN;
 

@@ -9,7 +9,7 @@
  *    unmapped is first unpublished, then its unmapper waits for handlers
  *    still inside it (inflight) before the memory goes away. What the
  *    handler trusts (the range, the store, the size) comes from the
- *    region's read-only anchor (user_anchor.c), never from a
+ *    region's read-only anchor (src/user/anchor.c), never from a
  *    pointer in writable memory.
  *  - each slot keeps two immutable records and a one-byte selector. A
  *    single byte cannot tear, whatever the kernel's copy does, so a writer
@@ -23,8 +23,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "user.h"
-#include "user_fault.h"
+#include "user/store.h"
+#include "user-fault/fault.h"
 #include "arch.h"
 
 static struct uf_region regions[UF_MAX_REGIONS];
@@ -444,13 +444,8 @@ static int uf_munmap(void *base, size_t len, void *cookie)
 }
 
 const struct tfd_ops tfd_user_fault_ops = {
-	.provider = "user",
-	.mode = "fault",
-	.available = uf_available,
-	.create = uf_create,
-	.pwrite = uf_pwrite,
-	.pread = uf_pread,
-	.mmap = uf_mmap,
-	.munmap = uf_munmap,
-	.close = ut_close,
+	.cell = TFD_CELL_FAULT, .provider = "user", .mode = "fault",
+	.available = uf_available, .create = uf_create,
+	.pwrite = uf_pwrite, .pread = uf_pread,
+	.mmap = uf_mmap, .munmap = uf_munmap, .close = ut_close,
 };

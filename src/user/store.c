@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "user.h"
+#include "user/store.h"
 
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
@@ -62,11 +62,13 @@ int ut_new_memfd(size_t len)
 }
 
 /*
- * Maps the memfd read-only at addr (or anywhere). Through /proc an O_RDONLY
+ * Maps the memfd from off read-only at addr (or anywhere): every read-only
+ * view of a store (its contexts, the anchors, user-code's slot data) is
+ * made here, by one rule (docs/design.md §4.2, §4.4). Through /proc an O_RDONLY
  * description of the same file gives a mapping without VM_MAYWRITE, so even
  * mprotect(PROT_WRITE) fails; without /proc the view is weaker, and says so.
  */
-void *ut_map_view(int fd, size_t len, void *addr)
+void *ut_map_view(int fd, size_t len, off_t off, void *addr)
 {
 	char path[64];
 	/*
@@ -83,16 +85,25 @@ void *ut_map_view(int fd, size_t len, void *addr)
 	/* No /proc: the weaker view; any other failure (EMFILE...) is the caller's. */
 	if (rfd < 0 && errno != ENOENT)
 		return MAP_FAILED;
-	p = mmap(addr, len, PROT_READ, flags, rfd >= 0 ? rfd : fd, 0);
+	p = mmap(addr, len, PROT_READ, flags, rfd >= 0 ? rfd : fd, off);
 	if (rfd >= 0)
 		close(rfd);
 	return p;
 }
 
+/*
+ * Asked at each user-cell create until it once succeeds: a memfd that worked
+ * keeps working, and a policy added later refuses the create itself with its
+ * own errno. A failure (EMFILE...) is asked again next time.
+ */
 int ut_available(const char **why)
 {
-	int fd = memfd_create("trampfd-probe", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+	static _Atomic bool ok;
+	int fd;
 
+	if (atomic_load_explicit(&ok, memory_order_relaxed))
+		return 0;
+	fd = memfd_create("trampfd-probe", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
 	if (fd < 0 && errno == EINVAL)
 		fd = memfd_create("trampfd-probe", MFD_CLOEXEC);
 	if (fd < 0) {
@@ -102,6 +113,7 @@ int ut_available(const char **why)
 		return err;
 	}
 	close(fd);
+	atomic_store(&ok, true);
 	return 0;
 }
 
@@ -160,7 +172,7 @@ int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags, size_t st
 		view = mmap(NULL, store_len, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	else
-		view = ut_map_view(fd, store_len, NULL);
+		view = ut_map_view(fd, store_len, 0, NULL);
 	if (view == MAP_FAILED) {
 		err = -errno;
 		close(fd);
@@ -241,7 +253,7 @@ static int ut_unshare(struct ut_table *t)
 	}
 	/* MAP_FIXED swaps the pages under concurrent callers: same bytes, new file. */
 	if (tfd_fdtab_renew(&t->h, fd) ||
-	    ut_map_view(fd, a->view_len, view) == MAP_FAILED ||
+	    ut_map_view(fd, a->view_len, 0, view) == MAP_FAILED ||
 	    dup3(fd, old, O_CLOEXEC) < 0)
 		goto fail;
 	close(fd);

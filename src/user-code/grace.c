@@ -6,7 +6,7 @@
  * in between, so a bank that callers could see is rewritten only after a
  * grace period has passed since it was retired (sel moved away from it).
  * A grace period sends grace_sig to every other thread; the handler
- * (src/arch/<arch>/uc_finish.c), if the thread stopped inside a slot's
+ * (src/user-code/arch/<arch>/finish.c), if the thread stopped inside a slot's
  * window (after the load of sel, before the final jump), finishes the
  * slot in the ucontext (R = the bank's value, pc = its target), so no
  * thread stays inside a retired bank, then acknowledges; the same for a
@@ -45,7 +45,7 @@
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
-#include "user_code.h"
+#include "user-code/code.h"
 
 _Atomic unsigned long uc_finished[UC_FIN_N];
 
@@ -59,7 +59,7 @@ struct ack {
 	uint64_t cpu0;			/* the thread's CPU time when asked (writer only) */
 };
 
-/* The regions calls are finished in: read-only anchors (user_anchor.h). */
+/* The regions calls are finished in: read-only anchors (src/user/anchor.h). */
 static pthread_mutex_t regions_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct ack acks[UC_ACK_BATCH];

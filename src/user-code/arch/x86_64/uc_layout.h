@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * User provider, code mode, x86_64: the slot's instructions and the
- * general loader's record and frame (codetable.S, loader.S, uc_finish.c).
+ * general loader's record and frame (codetable.S, loader.S, finish.c).
  */
 #ifndef TRAMPFD_UC_LAYOUT_H
 #define TRAMPFD_UC_LAYOUT_H
@@ -11,7 +11,7 @@
 /* sel's extra bit for a bank that is not {value of R, target}: none here. */
 #define UC_SEL_INDIRECT	0
 
-/* Slot code: offsets of its instructions (uc_finish.c reads the window). */
+/* Slot code: offsets of its instructions (finish.c reads the window). */
 #define UC_O_SAVE	4	/* mov R, -8(%rsp) */
 #define UC_O_CMP	9
 #define UC_O_JB		16

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The user provider's anchors (user_anchor.h): one array in the library's
+ * The user provider's anchors (src/user/anchor.h): one array in the library's
  * own bss, replaced at first use by a read-only view of a memfd (MAP_FIXED
  * over the same addresses), so the library reaches it PC-relative and no
  * pointer to it sits in writable memory. Only tfd_anchor_put()'s pwrite
@@ -20,8 +20,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "user.h"
-#include "user_anchor.h"
+#include "user/store.h"
+#include "user/anchor.h"
 
 /* Page-aligned and a page multiple for every page size (4K, 16K, 64K). */
 #define ANCHOR_ALIGN	65536
@@ -49,7 +49,7 @@ int tfd_anchor_init(void)
 		err = fd;
 		goto out;
 	}
-	if (ut_map_view(fd, sizeof(tfd_anchors), (void *)&tfd_anchors) == MAP_FAILED) {
+	if (ut_map_view(fd, sizeof(tfd_anchors), 0, (void *)&tfd_anchors) == MAP_FAILED) {
 		err = -errno;
 		close(fd);
 		goto out;
@@ -91,7 +91,7 @@ static void fork_child(void)
 		return;
 	fd = ut_new_memfd(sizeof(tfd_anchors));
 	if (fd >= 0 && !copy_anchors(fd) &&
-	    ut_map_view(fd, sizeof(tfd_anchors), (void *)&tfd_anchors) != MAP_FAILED &&
+	    ut_map_view(fd, sizeof(tfd_anchors), 0, (void *)&tfd_anchors) != MAP_FAILED &&
 	    dup3(fd, anchor_fd, O_CLOEXEC) >= 0) {
 		close(fd);
 		return;

@@ -2,7 +2,7 @@
 /*
  * The user provider's code table (x86_64): one template chunk of
  * UC_CHUNK_SLOTS slots per register variant R, mapped again read+exec from
- * the library's file. Slot i reaches its data at +UC_DIST (user_code.h):
+ * the library's file. Slot i reaches its data at +UC_DIST (../../code.h):
  *
  *   entry: [rsp] = return address; R saved at [rsp-8] (red zone) for the
  *   general path; sel = 0 -> hlt (#GP: SIGSEGV); 2 -> bank 0; 3 -> bank 1;
@@ -11,7 +11,7 @@
  * One byte (sel) decides, so a half-written bank is never used.
  */
 #include <cet.h>			/* the CET property note, as the C objects have */
-#include "user_code.h"
+#include "user-code/code.h"
 
 	.macro	uc_slot r
 0:	endbr64

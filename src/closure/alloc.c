@@ -41,7 +41,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
-#include "closure.h"
+#include "closure/closure.h"
 
 #define CL_GRAN_SHIFT	19
 #define CL_VA_BITS	48

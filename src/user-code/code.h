@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * User provider, code mode: layout shared by the code table (assembly,
- * src/arch/<arch>/codetable.S, loader.S) and the C side (user_code*.c).
+ * User provider, code mode: layout shared by the code table (assembly:
+ * arch/<arch>/codetable.S and loader.S in this folder) and the C files
+ * beside this header.
  *
  * A mapping of a table is code chunks from base, then (after a gap given
  * back to the system) the slot data at base + UC_DIST: slot i's code is at
@@ -65,7 +66,7 @@ struct uc_rec {
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include "user.h"
+#include "user/store.h"
 
 _Static_assert(__builtin_offsetof(struct uc_rec, regs_len) == UC_R_RAW, "uc_layout.h");
 _Static_assert(__builtin_offsetof(struct uc_rec, data) == UC_R_DATA, "uc_layout.h");
@@ -92,7 +93,7 @@ struct uc_chunk {
 };
 
 /*
- * user_code_fast.c: a FASTWRITE table's {reg = val, PC = target} into
+ * src/user-code/fast.c: a FASTWRITE table's {reg = val, PC = target} into
  * empty slot i, and its removal, with plain stores; -EAGAIN where only
  * uc_pwrite can (closures then take it).
  */
@@ -100,7 +101,7 @@ int uc_fast_set(struct tfd_handle *h, unsigned int i, unsigned int reg, uint64_t
 		uint64_t target) TFD_HIDDEN;
 int uc_fast_clear(struct tfd_handle *h, unsigned int i) TFD_HIDDEN;
 
-/* user_code_grace.c */
+/* src/user-code/grace.c */
 uint32_t uc_grace_stamp(void) TFD_HIDDEN;
 /* 0 once no thread can still be inside a bank retired at stamp. */
 int uc_grace_wait(uint32_t stamp) TFD_HIDDEN;
@@ -148,7 +149,7 @@ static inline size_t uc_rec_off(const struct uc_table *t, unsigned int i, unsign
 	return UC_SLOT_BASE + t->data_len + ((size_t)i * 2 + b) * UC_REC_SIZE;
 }
 
-/* user_code_map.c */
+/* src/user-code/map.c */
 int uc_self_init(const char **why) TFD_HIDDEN;
 int uc_map_table(struct uc_table *t, struct uc_map **out) TFD_HIDDEN;
 void uc_unmap_table(struct uc_map *m) TFD_HIDDEN;
@@ -170,7 +171,7 @@ uintptr_t uc_region_of(uintptr_t pc) TFD_HIDDEN;
 /* Reads (wr false) or writes this process's memory without faulting. */
 ssize_t uc_self_rw(bool wr, void *local, uintptr_t remote, size_t len) TFD_HIDDEN;
 
-/* src/arch/<arch>/uc_finish.c: a grace period's answer for one thread. */
+/* arch/<arch>/finish.c: a grace period's answer for one thread. */
 enum { UC_ACK_PENDING, UC_ACK_DONE, UC_ACK_BUSY };
 /*
  * Calls found(at) for each 8-aligned word equal to key above sp (outer

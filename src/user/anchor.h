@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The user provider's anchors: what decides where a call goes that is not
- * in a table's own store, kept read-only (src/user_anchor.c): per table,
+ * in a table's own store, kept read-only (src/user/anchor.c): per table,
  * the store's view and fd; per fault-mode mapping, where the handler finds
  * its table; per code-mode mapping, the region a grace period may finish
  * calls in. docs/security.md: an arbitrary write cannot change them.

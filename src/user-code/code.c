@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * User provider, code mode (docs/design.md §5.3): calls run real instructions from a
- * code table that was never writable (user_code_map.c), reading their
+ * code table that was never writable (src/user-code/map.c), reading their
  * contexts from a read-only data table that only the library's pwrite()
  * on the memfd changes.
  *
  * Slot data: a selector byte and two banks {value, target}. A writer fills
- * a bank callers cannot be using (user_code_grace.c), then flips the
+ * a bank callers cannot be using (src/user-code/grace.c), then flips the
  * selector with a one-byte write: a call sees the whole old context or the
  * whole new one, never a mix, whatever the kernel's copy does. A bank is:
  *  - fast: {value of R, target}, when the context names exactly the
@@ -29,23 +29,15 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "user_code.h"
+#include "user-code/code.h"
 #include "arch.h"
 
-static _Atomic bool store_ok;
-
-/* Asked at every create; a failure (EMFILE...) is asked again next time. */
+/* Both answers are kept once positive; a failure is asked again next time. */
 static int uc_available(unsigned int uflags, const char **why)
 {
-	int err;
+	int err = ut_available(why);
 
-	if (!atomic_load_explicit(&store_ok, memory_order_relaxed)) {
-		err = ut_available(why);
-		if (err)
-			return err;
-		atomic_store(&store_ok, true);
-	}
-	return uc_self_init(why);
+	return err ? err : uc_self_init(why);
 }
 
 static void free_priv(struct uc_table *t)
@@ -445,13 +437,8 @@ static int uc_munmap(void *base, size_t len, void *cookie)
 }
 
 const struct tfd_ops tfd_user_code_ops = {
-	.provider = "user",
-	.mode = "code",
-	.available = uc_available,
-	.create = uc_create,
-	.pwrite = uc_pwrite,
-	.pread = uc_pread,
-	.mmap = uc_mmap,
-	.munmap = uc_munmap,
-	.close = ut_close,
+	.provider = "user", .mode = "code",	/* .cell: neither kernel nor fault */
+	.available = uc_available, .create = uc_create,
+	.pwrite = uc_pwrite, .pread = uc_pread,
+	.mmap = uc_mmap, .munmap = uc_munmap, .close = ut_close,
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * User provider, code mode, aarch64: the slot's instructions and the
- * general loader's record and frame (codetable.S, loader.S, uc_finish.c).
+ * general loader's record and frame (codetable.S, loader.S, finish.c).
  *
  * A slot is an AAPCS64 veneer: it uses x16 (the slot's data) and x17
  * (sel, then the target, entered by br x17 so a BTI-guarded target's
@@ -17,7 +17,7 @@
 #define UC_TMPL_ALIGN	65536
 #define UC_SEL_INDIRECT	4
 
-/* Slot code: offsets of its instructions (uc_finish.c reads the window). */
+/* Slot code: offsets of its instructions (finish.c reads the window). */
 #define UC_O_LDAR	12	/* ldarb w17, [x16]: sel */
 #define UC_O_TBZ	16	/* sel & 2, else -> UC_O_FAULT */
 #define UC_O_TBNZ	20	/* sel & 4 -> UC_O_IND */

@@ -39,7 +39,7 @@ struct cl_table {
 	_Atomic unsigned char *state;
 };
 
-/* closure_alloc.c */
+/* src/closure/alloc.c */
 /* A slot of class cls, in state CL_BUSY, or -errno. */
 int cl_alloc(unsigned int cls, struct cl_table **t, unsigned int *idx) TFD_HIDDEN;
 /* Gives a CL_BUSY slot back (state CL_FREE). */
@@ -52,7 +52,7 @@ static inline void *cl_addr(const struct cl_table *t, unsigned int idx)
 	return t->base + t->ioffset + (size_t)idx * t->stride;
 }
 
-/* closure_first.S: shifts the integer arguments up one (CTX_FIRST). */
+/* first.S: shifts the integer arguments up one (CTX_FIRST). */
 extern const char tfd_closure_first[] TFD_HIDDEN;
 
 #endif

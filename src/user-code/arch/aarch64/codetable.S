@@ -2,7 +2,7 @@
 /*
  * The user provider's code table (aarch64): one template chunk of
  * UC_CHUNK_SLOTS slots per register variant R, mapped again read+exec from
- * the library's file. Slot i reaches its data at +UC_DIST (user_code.h)
+ * the library's file. Slot i reaches its data at +UC_DIST (../../code.h)
  * with adrp, whose page arithmetic holds wherever the chunk is mapped.
  *
  *   x16 = &sel; w17 = sel (load-acquire: the bank is read after it);
@@ -13,7 +13,7 @@
  * One byte (sel) decides, so a half-written bank is never used. Offsets
  * are fixed (uc_layout.h: UC_O_*): the grace handler reads the window.
  */
-#include "user_code.h"
+#include "user-code/code.h"
 
 	.macro	uc_slot r
 0:	hint	34			/* bti c */

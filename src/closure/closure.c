@@ -6,7 +6,7 @@
  * protected as a table's (docs/security.md): get() reads them back from
  * the cell's store, and the library keeps no other copy.
  *
- * TRAMPFD_CTX_FIRST is code: tfd_closure_first (closure_first.S, in the
+ * TRAMPFD_CTX_FIRST is code: tfd_closure_first (first.S, in the
  * library's text) shifts the integer arguments up one. A stub reached by
  * an ordinary context works the same in every cell, kernel ones included,
  * and keeps the module free of a second code generator. Such a closure is
@@ -16,9 +16,9 @@
  * cheaper than one general context's loader.
  */
 #include <errno.h>
-#include "closure.h"
+#include "closure/closure.h"
 #include "arch.h"
-#include "user_code.h"
+#include "user-code/code.h"
 
 #if defined(__x86_64__)
 #define CL_FIRST_LINK	x64_r11		/* scratch: no argument uses it */
@@ -115,7 +115,7 @@ static int publish(int cls, void *fn, void *ctx, unsigned char st, struct cl_tab
 
 	if (r)
 		return r;
-	/* FASTWRITE in the code cell: plain stores (user_code_fast.c). */
+	/* FASTWRITE in the code cell: plain stores (src/user-code/fast.c). */
 	r = -EAGAIN;
 	if (cls >= CL_NKINDS && (*t)->h->ops == &tfd_user_code_ops)
 		r = uc_fast_set((*t)->h, *idx, c.r[0].name, c.r[0].value, c.r[1].value);

@@ -4,8 +4,8 @@
 #define TRAMPFD_USER_FAULT_H
 
 #include <unistd.h>
-#include "user.h"
-#include "user_anchor.h"
+#include "user/store.h"
+#include "user/anchor.h"
 #include "arch.h"
 
 #define UF_STRIDE	16
