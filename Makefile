@@ -121,8 +121,10 @@ clean:
 
 # Fragments: test suite (mk/test.mk), module and guest (mk/kernel.mk),
 # benchmarks (mk/bench.mk), one more per directory of checks
-# (test/*/rules.mk). Each appends its steps to CHECK_STEPS / BENCH_STEPS.
+# (test/*/rules.mk). Each appends its steps to CHECK_STEPS / BENCH_STEPS,
+# and a step that boots a QEMU guest to CHECK_GUESTS too.
 CHECK_STEPS :=
+CHECK_GUESTS :=
 BENCH_STEPS :=
 
 # What several fragments use is defined here, before any of them is read,
@@ -162,10 +164,31 @@ CHECK_ORDER := check-user check-code-unit check-fuzz check-sanitize check-tamper
 	check-inject check-stress check-policy check-install check-aarch64 \
 	check-checkpatch check-vm check-vm-arm64 check-vm-612 check-vm-arm64-612
 CHECK_RUN = $(filter $(CHECK_STEPS),$(CHECK_ORDER)) $(filter-out $(CHECK_ORDER),$(CHECK_STEPS))
+#
+# Two lanes, so both cores work: a guest under TCG keeps about one busy (an
+# x86_64 guest runs on one host thread), as does most of a host step. Every
+# guest is built first, one after the other (their builds share the test
+# programs), then the guests boot in turn, in CHECK_RUN's order, while the
+# host steps run in theirs; the guests' output follows the host steps'.
+# Neither lane builds what the other uses: a guest boots only what was built
+# for it, and the host steps build in their own directories. CHECK_LANES=1
+# runs every step in one lane, in CHECK_RUN's order.
+CHECK_LANES ?= 2
+CHECK_HOST = $(filter-out $(CHECK_GUESTS),$(CHECK_RUN))
+CHECK_VMS = $(filter $(CHECK_GUESTS),$(CHECK_RUN))
 
 check: all
-	@rm -f $(B)/results.txt
+	@rm -f $(B)/results.txt $(B)/check-guests.log
+ifeq ($(CHECK_LANES),1)
 	@set -e; for s in $(CHECK_RUN); do $(MAKE) --no-print-directory $$s; done
+else
+	@set -e; for s in $(CHECK_VMS); do $(MAKE) --no-print-directory VM_ONLY=build $$s; done
+	@(for s in $(CHECK_VMS); do $(MAKE) --no-print-directory VM_ONLY=boot $$s || exit 1; done) \
+		>$(B)/check-guests.log 2>&1 & g=$$!; st=0; \
+	for s in $(CHECK_HOST); do $(MAKE) --no-print-directory $$s || { st=1; break; }; done; \
+	wait $$g || st=1; echo "== the guests (also in $(B)/check-guests.log) =="; \
+	cat $(B)/check-guests.log; exit $$st
+endif
 	@sh test/summary.sh $(B)/results.txt
 
 bench: all

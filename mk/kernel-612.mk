@@ -44,4 +44,5 @@ check-vm-arm64-612:
 
 ifneq ($(ARCH),aarch64)
 CHECK_STEPS += check-vm-612 check-vm-arm64-612
+CHECK_GUESTS += check-vm-612 check-vm-arm64-612
 endif

@@ -49,4 +49,5 @@ check-vm-arm64:
 
 ifneq ($(ARCH),aarch64)
 CHECK_STEPS += check-vm-arm64
+CHECK_GUESTS += check-vm-arm64
 endif

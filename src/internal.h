@@ -64,10 +64,12 @@ const struct tfd_ops *tfd_pick_cell(unsigned int uflags, int *err) TFD_HIDDEN;
 
 /*
  * The library's own tables (closures) keep their fds in the upper half of
- * RLIMIT_NOFILE, out of the program's way (src/closure/alloc.c): a create made
- * with tfd_fd_high set returns such an fd; tfd_fd_move_high moves one there.
+ * RLIMIT_NOFILE, out of the program's way (src/closure/alloc.c): a cell's
+ * create given this flag, which only the library sets (it is no UAPI bit),
+ * returns such an fd; tfd_fd_move_high moves one there.
  */
-extern __thread bool tfd_fd_high TFD_HIDDEN;
+#define TFD_CREATE_FD_HIGH 0x80000000u
+_Static_assert(!(TFD_CREATE_FD_HIGH & TRAMPFD_USER_FLAGS), "an internal bit");
 int tfd_fd_move_high(int fd) TFD_HIDDEN;
 
 /* fd -> handle registry (fdtab.c). */

@@ -272,8 +272,6 @@ struct cl_table *cl_lookup(const void *addr, unsigned int *idx)
 	return NULL;
 }
 
-__thread bool tfd_fd_high;
-
 /* Moves fd to the upper half of the soft fd limit, if there is room. */
 int tfd_fd_move_high(int fd)
 {
@@ -315,7 +313,7 @@ static int new_table(unsigned int cls, unsigned int lane, struct cl_table **out)
 {
 	unsigned int k = atomic_load(&classes[cls].lanes[lane].ntables);
 	unsigned int flags = forced | (cls >= CL_NKINDS ? TRAMPFD_FASTWRITE : 0);
-	struct trampfd_user u = { .flags = flags };
+	struct trampfd_user u = { .flags = flags | TFD_CREATE_FD_HIGH };
 	const struct tfd_ops *ops;
 	struct trampfd_map map;
 	struct cl_table lt = { 0 }, *t = &lt;
@@ -334,9 +332,7 @@ static int new_table(unsigned int cls, unsigned int lane, struct cl_table **out)
 	 * The user cells record the fd in their read-only anchors as they
 	 * create it, so they take it high themselves; the kernel's is moved.
 	 */
-	tfd_fd_high = true;
 	fd = ops->create(&u, u.ntrampolines, &h);
-	tfd_fd_high = false;
 	if (fd < 0)
 		return fd;
 	h->ops = ops;

@@ -33,8 +33,8 @@ static int kt_available(unsigned int uflags, const char **why)
 static int kt_create(const struct trampfd_user *u, unsigned int n, unsigned int mode,
 		     struct tfd_handle **out)
 {
-	struct trampfd_user ku = { .flags = (u->flags & ~(TRAMPFD_FAULT | TRAMPFD_CODE)) | mode,
-				   .ntrampolines = n };
+	unsigned int f = u->flags & ~(TRAMPFD_FAULT | TRAMPFD_CODE | TFD_CREATE_FD_HIGH);
+	struct trampfd_user ku = { .flags = f | mode, .ntrampolines = n };
 	struct trampfd_create_args a = {
 		.type = TRAMPFD_USER, .data = (uintptr_t)&ku, .data_size = sizeof(ku),
 	};

@@ -165,7 +165,7 @@ int ut_create(struct ut_table *t, unsigned int n, unsigned int uflags, size_t st
 	fd = ut_new_memfd(t->fastwrite ? 0 : store_len);
 	if (fd < 0)
 		return fd;
-	if (tfd_fd_high)
+	if (uflags & TFD_CREATE_FD_HIGH)
 		fd = tfd_fd_move_high(fd);
 	t->h.fd = fd;
 	if (t->fastwrite)
