@@ -249,12 +249,12 @@ TFD_EXPORT const char *trampfd_provider(int fd)
 {
 	const struct tfd_ops *ops = cell_of(fd);
 
-	return ops ? ops->provider : NULL;
+	return ops ? tfd_cell_provider(ops) : NULL;
 }
 
 TFD_EXPORT const char *trampfd_mode(int fd)
 {
 	const struct tfd_ops *ops = cell_of(fd);
 
-	return ops ? ops->mode : NULL;
+	return ops ? tfd_cell_mode(ops) : NULL;
 }

@@ -22,9 +22,7 @@ struct tfd_handle;
 enum { TFD_CELL_KERNEL = 1, TFD_CELL_FAULT = 2 };
 
 struct tfd_ops {
-	unsigned int cell;		/* TFD_CELL_*: what flags select it by */
-	const char *provider;		/* "kernel" or "user", for reports */
-	const char *mode;		/* "fault" or "code", for reports */
+	unsigned int cell;		/* TFD_CELL_*: its provider and mode */
 	/* 0 if the cell can run here, else -errno; *why (static) says why. */
 	int (*available)(unsigned int uflags, const char **why);
 	/* Returns the new fd, with *h set, or -errno. */
@@ -61,6 +59,15 @@ extern const struct tfd_ops tfd_kernel_code_ops TFD_HIDDEN;
 /* Cells, fastest first (api.c); NULL past the last. */
 const struct tfd_ops *tfd_cell(unsigned int i) TFD_HIDDEN;
 const struct tfd_ops *tfd_pick_cell(unsigned int uflags, int *err) TFD_HIDDEN;
+/* A cell's names, from its TFD_CELL_* bits: "kernel"/"user", "fault"/"code". */
+static inline const char *tfd_cell_provider(const struct tfd_ops *o)
+{
+	return o->cell & TFD_CELL_KERNEL ? "kernel" : "user";
+}
+static inline const char *tfd_cell_mode(const struct tfd_ops *o)
+{
+	return o->cell & TFD_CELL_FAULT ? "fault" : "code";
+}
 
 /*
  * The library's own tables (closures) keep their fds in the upper half of

@@ -79,7 +79,7 @@ static int probe(void)
 	for (i = 0; (o = tfd_cell(i)); i++) {
 		why = NULL;
 		err = o->available(0, &why);
-		printf("  %-6s %-5s  %s%s\n", o->provider, o->mode,
+		printf("  %-6s %-5s  %s%s\n", tfd_cell_provider(o), tfd_cell_mode(o),
 		       err ? "unavailable" : "works", !err && best < 0 ? "  <- default" : "");
 		if (why)	/* how it runs, or why it cannot */
 			printf("%16s%s\n", "", why);

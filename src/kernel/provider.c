@@ -143,12 +143,12 @@ static int kt_close(struct tfd_handle *h)
 }
 
 /* The two kernel cells differ only in the mode the module is asked for. */
-#define KT_CELL(cell_, mode_, create_) {				\
-	.cell = TFD_CELL_KERNEL | (cell_), .provider = "kernel",	\
-	.mode = (mode_), .available = kt_available, .create = (create_), \
+#define KT_CELL(cell_, create_) {					\
+	.cell = TFD_CELL_KERNEL | (cell_),				\
+	.available = kt_available, .create = (create_),			\
 	.pwrite = kt_pwrite, .pread = kt_pread, .mmap = kt_mmap,	\
 	.munmap = kt_munmap, .close = kt_close,				\
 }
 
-const struct tfd_ops tfd_kernel_fault_ops = KT_CELL(TFD_CELL_FAULT, "fault", kt_create_fault);
-const struct tfd_ops tfd_kernel_code_ops = KT_CELL(0, "code", kt_create_code);
+const struct tfd_ops tfd_kernel_fault_ops = KT_CELL(TFD_CELL_FAULT, kt_create_fault);
+const struct tfd_ops tfd_kernel_code_ops = KT_CELL(0, kt_create_code);

@@ -437,7 +437,7 @@ static int uc_munmap(void *base, size_t len, void *cookie)
 }
 
 const struct tfd_ops tfd_user_code_ops = {
-	.provider = "user", .mode = "code",	/* .cell: neither kernel nor fault */
+	.cell = 0,				/* user, code */
 	.available = uc_available, .create = uc_create,
 	.pwrite = uc_pwrite, .pread = uc_pread,
 	.mmap = uc_mmap, .munmap = uc_munmap, .close = ut_close,

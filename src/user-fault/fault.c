@@ -444,7 +444,7 @@ static int uf_munmap(void *base, size_t len, void *cookie)
 }
 
 const struct tfd_ops tfd_user_fault_ops = {
-	.cell = TFD_CELL_FAULT, .provider = "user", .mode = "fault",
+	.cell = TFD_CELL_FAULT,			/* user, fault */
 	.available = uf_available, .create = uf_create,
 	.pwrite = uf_pwrite, .pread = uf_pread,
 	.mmap = uf_mmap, .munmap = uf_munmap, .close = ut_close,
