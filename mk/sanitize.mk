@@ -40,7 +40,8 @@ asan * closure-tamper scans every writable mapping, ASan's shadow included, and 
 tsan * closure-tamper scans every writable mapping, which under TSan includes terabytes of shadow (times out)
 tsan user-fault closure-signal calls from a SIGUSR1 handler, which TSan runs inside its own handler with every signal blocked, so the trampoline's SIGSEGV is fatal
 tsan * chain-flags checks the signal mask a SA_NODEFER SIGSEGV handler runs with, and TSan runs every handler inside its own with every signal blocked
-asan * fork-locks forks while other threads allocate, and GCC 12's ASan allocator holds no lock across fork: a child's malloc can wait forever on a size-class lock another thread held (seen in gdb: __sanitizer::Semaphore::Wait under asan_malloc)
+asan * fork-locks forks while other threads allocate, and clang 14's ASan allocator holds no lock across fork: a child's malloc can wait forever on a size-class lock another thread held (seen in gdb: __sanitizer::Semaphore::Wait under asan_malloc)
+tsan * fork-locks forks while other threads allocate, and clang 14's TSan allocator holds no lock across fork either: a child's malloc can wait forever on a size-class lock another thread held (seen in gdb: __sanitizer::Semaphore::Wait in SizeClassAllocator64<__tsan::AP64>::GetFromAllocator under malloc, 2 of 12 runs under load)
 tsan user-code atomic-signal TSan delivers an asynchronous signal at its own interceptors only and runs every handler with every signal blocked: callers spinning in trampolines and a 1 ms SIGUSR1 handler hold the grace signal off past the 2 s CPU bound, so rewrites fail -EAGAIN as documented for such a thread
 endef
 export SAN_EXCLUDE
