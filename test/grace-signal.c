@@ -12,8 +12,10 @@
  *    unless it waits inside a signal handler: that handler may have
  *    interrupted a call inside a slot's window, so that thread is asked
  *    (its poll sees EINTR);
- *  - TRAMPFD_GRACE_SIGNAL=RTMIN+7 chooses the signal, a bad value makes
- *    such rewrites fail with -EINVAL (checked in a re-executed copy).
+ *  - the signal is SIGRTMAX - 4, or SIGRTMAX - 5 when the program handles
+ *    SIGRTMAX - 4 before the first table; TRAMPFD_GRACE_SIGNAL=RTMIN+7
+ *    chooses it, a bad value makes such rewrites fail with -EINVAL
+ *    (checked in re-executed copies).
  */
 #include <errno.h>
 #include <poll.h>
@@ -161,8 +163,12 @@ static void on_mine(int sig) { }
 /* Re-executed: the signal chosen by the environment. */
 static int env_child(const char *val)
 {
+	struct sigaction mine = { .sa_handler = on_mine };
 	long r;
 
+	/* "taken": SIGRTMAX - 4 is the program's, so the next one down. */
+	if (!strcmp(val, "taken"))
+		T_ASSERT(!sigaction(SIGRTMAX - 4, &mine, NULL), "sigaction");
 	t_init();
 	t_table(&t, 1, 0);
 	atomic_store(&spin_mode, 0);
@@ -174,7 +180,10 @@ static int env_child(const char *val)
 		atomic_store(&stop, 1);
 		pthread_join(th, NULL);
 	}
-	if (!strcmp(val, "RTMIN+7")) {
+	if (!strcmp(val, "taken")) {
+		T_EXPECT(uc_grace_signal(), SIGRTMAX - 5);
+		T_ASSERT(r >= 0, "rewrite with SIGRTMAX - 4 taken: %ld", r);
+	} else if (!strcmp(val, "RTMIN+7")) {
 		T_EXPECT(uc_grace_signal(), SIGRTMIN + 7);
 		T_ASSERT(r >= 0, "rewrite with TRAMPFD_GRACE_SIGNAL=RTMIN+7: %ld", r);
 	} else {
@@ -192,7 +201,10 @@ static void env_run(char **argv, const char *val)
 	if (!pid) {
 		char *args[] = { argv[0], "--env", (char *)val, NULL };
 
-		setenv("TRAMPFD_GRACE_SIGNAL", val, 1);
+		if (strcmp(val, "taken"))
+			setenv("TRAMPFD_GRACE_SIGNAL", val, 1);
+		else
+			unsetenv("TRAMPFD_GRACE_SIGNAL");
 		t_exec_self(args);
 		_exit(2);
 	}
@@ -223,7 +235,11 @@ int main(int argc, char **argv)
 	T_ASSERT(!pthread_create(&th[2], NULL, handler_poller, NULL), "pthread_create");
 	T_ASSERT((r = rewrite(100)) >= 0, "rewrite with every thread answering: %ld", r);
 	sig = uc_grace_signal();
-	T_ASSERT(sig >= SIGRTMIN && sig <= SIGRTMAX, "grace signal %d", sig);
+	if (getenv("TRAMPFD_GRACE_SIGNAL"))
+		T_ASSERT(sig >= SIGRTMIN && sig <= SIGRTMAX, "grace signal %d", sig);
+	else
+		T_ASSERT(sig == SIGRTMAX - 4, "grace signal %d, want SIGRTMAX - 4 (%d)", sig,
+			 SIGRTMAX - 4);
 
 	/* The program's own handler, then SIG_DFL: -EBUSY, nothing changes. */
 	sigemptyset(&mine.sa_mask);
@@ -288,6 +304,7 @@ int main(int argc, char **argv)
 	pthread_kill(th[2], SIGUSR2);	/* out of its handler's poll */
 	pthread_join(th[2], NULL);
 	env_run(argv, "RTMIN+7");
+	env_run(argv, "taken");
 	env_run(argv, "bogus");
 	if (unseen)
 		t_skip("all passed but one promise: %s, so a thread waiting in a system call "

@@ -53,5 +53,14 @@ int main(void)
 		T_ASSERT(fd >= 0, "create after SIGSEGV reset: %d", fd);
 		T_EXPECT(trampfd_close(fd), 0);
 	}
+	/* SIG_IGN: the same (an ignored SIGSEGV from a fault is fatal anyway). */
+	signal(SIGSEGV, SIG_IGN);
+	fd = t_create_raw(1, t_cell_flags);
+	if (t_is_user(a.fd) && t_is_fault(a.fd)) {
+		T_EXPECT(fd, -EBUSY);
+	} else {
+		T_ASSERT(fd >= 0, "create after SIGSEGV ignored: %d", fd);
+		T_EXPECT(trampfd_close(fd), 0);
+	}
 	return t_pass();
 }

@@ -3,9 +3,14 @@
 # matrix.sh B: the conformance suite ($B/test) for the user cells under each
 # policy of policy-run, and `trampfd probe` under each. Result lines:
 #   PASS|FAIL|SKIP policy-POLICY-CELL/TEST[: reason]   (from test/runner.sh)
-#   PASS|SKIP policy-probe/POLICY: what the probe said
-# Expected: every test passes or skips with the cell's refusal as reason;
-# a FAIL (crash, W+X, wrong value) is a FAIL here. Appends to
+#   PASS|FAIL policy-POLICY-CELL/refusal: the cell refused or not, as expected
+#   PASS|FAIL policy-probe/POLICY: what the probe said
+# Expected: a cell the policy takes away (refused below) fails every test
+# at its first create with exactly that errno: one PASS refusal line, and
+# the tests SKIP with it as reason; any other cell runs the suite, and a
+# FAIL (crash, W+X, wrong value) is a FAIL here; so is a refusal with
+# another errno, a refusal of a cell that must work, a refused cell that
+# works, and a probe that does not name the policy. Appends to
 # $TRAMPFD_RESULTS if set.
 B=${1:-build}
 run=$B/policy/policy-run
@@ -17,6 +22,13 @@ policies=${POLICIES:-"mdwe seccomp-memfd seccomp-exec seccomp-vm-rw noexec-tmp n
 # here mdwe only gets the probe.
 suite_skip=${SUITE_SKIP:-mdwe}
 cells="user-fault user-code"
+
+# The cells each policy takes away, and the errno every create gets
+# (docs/security.md); every other (policy, cell) must work.
+refused='seccomp-memfd user-fault Operation not permitted
+seccomp-memfd user-code Operation not permitted
+seccomp-exec user-code Operation not permitted
+no-dac user-code Permission denied'
 
 # Known disagreements, not caused by the policy: (policy, cell, test, why),
 # turned into visible SKIP lines; "*" matches any policy or cell.
@@ -78,11 +90,27 @@ for p in $policies; do
 		# A cell the policy takes away fails every test at its first
 		# create with the same errno: that is the expected refusal.
 		f=$out/$p-$c.results
-		n=$(grep -c . "$f")
+		n=$(cat "$f" 2>/dev/null | grep -c .)
 		first=$(grep -c "^FAIL .*: cell $c: first trampfd_create: " "$f")
 		why=$(sed -n "s/^FAIL .*: cell $c: first trampfd_create: //p" "$f" | sort -u)
-		if [ "$first" -gt 0 ] && [ "$first" = "$n" ] && [ "$(echo "$why" | wc -l)" = 1 ]; then
-			sed -i "s/^FAIL \([^:]*\): .*/SKIP \1: cell $c refused under $p: $why/" "$f"
+		want=$(echo "$refused" | awk -v p="$p" -v c="$c" \
+			'$1 == p && $2 == c { $1 = $2 = ""; sub(/^ +/, ""); print }')
+		r=policy-$p-$c/refusal
+		if [ "$n" = 0 ]; then
+			report "FAIL $r: the suite gave no result lines"
+		elif [ "$first" -gt 0 ] && [ "$first" = "$n" ] && [ "$(echo "$why" | wc -l)" = 1 ]; then
+			if [ "$why" = "$want" ]; then
+				sed -i "s/^FAIL \([^:]*\): .*/SKIP \1: cell $c refused under $p: $why/" "$f"
+				report "PASS $r: every create refused: $why"
+			elif [ -n "$want" ]; then
+				report "FAIL $r: every create refused with $why, expected $want"
+			else
+				report "FAIL $r: every create refused ($why) where the cell must work"
+			fi
+		elif [ -n "$want" ]; then
+			report "FAIL $r: the cell was not refused (expected $want)"
+		else
+			report "PASS $r: not refused, the suite ran"
 		fi
 		echo "$known" | while read -r kp kc kt kwhy; do
 			{ [ "$kp" = "*" ] || [ "$kp" = "$p" ]; } &&
@@ -107,7 +135,7 @@ for p in $policies; do
 	elif grep -q 'error while loading shared libraries' "$out/probe-$p.txt"; then
 		report "SKIP policy-probe/$p: the trampfd tool is dynamically linked; ld.so cannot map libc under this policy"
 	else
-		report "SKIP policy-probe/$p: the probe does not name it (want /$want/): $(tail -n 1 "$out/probe-$p.txt")"
+		report "FAIL policy-probe/$p: the probe does not name it (want /$want/): $(tail -n 1 "$out/probe-$p.txt")"
 	fi
 done
 exit 0
