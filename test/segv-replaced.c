@@ -44,23 +44,19 @@ int main(void)
 	if (t_is_user(a.fd) && t_is_fault(a.fd))
 		T_ASSERT(chained >= 2, "the calls did not pass through the program's handler");
 
-	/* SIGSEGV reset: fault-mode calls could never be emulated again. */
-	signal(SIGSEGV, SIG_DFL);
-	fd = t_create_raw(1, t_cell_flags);
-	if (t_is_user(a.fd) && t_is_fault(a.fd)) {
-		T_EXPECT(fd, -EBUSY);
-	} else {
-		T_ASSERT(fd >= 0, "create after SIGSEGV reset: %d", fd);
-		T_EXPECT(trampfd_close(fd), 0);
-	}
-	/* SIG_IGN: the same (an ignored SIGSEGV from a fault is fatal anyway). */
-	signal(SIGSEGV, SIG_IGN);
-	fd = t_create_raw(1, t_cell_flags);
-	if (t_is_user(a.fd) && t_is_fault(a.fd)) {
-		T_EXPECT(fd, -EBUSY);
-	} else {
-		T_ASSERT(fd >= 0, "create after SIGSEGV ignored: %d", fd);
-		T_EXPECT(trampfd_close(fd), 0);
+	/*
+	 * SIGSEGV reset to SIG_DFL, then ignored (a fault's SIGSEGV is fatal
+	 * then anyway): fault-mode calls could never be emulated again.
+	 */
+	for (int k = 0; k < 2; k++) {
+		signal(SIGSEGV, k ? SIG_IGN : SIG_DFL);
+		fd = t_create_raw(1, t_cell_flags);
+		if (t_is_user(a.fd) && t_is_fault(a.fd)) {
+			T_EXPECT(fd, -EBUSY);
+		} else {
+			T_ASSERT(fd >= 0, "create after SIGSEGV %s: %d", k ? "ignored" : "reset", fd);
+			T_EXPECT(trampfd_close(fd), 0);
+		}
 	}
 	return t_pass();
 }
