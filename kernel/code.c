@@ -297,6 +297,30 @@ static int tfd_put_body(struct tfd_ctxset *cs, unsigned long off,
 }
 
 /*
+ * @t's saved user registers, or NULL for a thread that will not run user
+ * code again. Under rcu_read_lock(): a thread that exits releases its
+ * stack (t->stack becomes NULL, and task_pt_regs() would then read near
+ * address 0: an oops seen on arm64 6.1 while closure-threads' threads
+ * exited), but the memory itself is freed after an RCU grace period or
+ * kept in a cache of stacks, so a pointer read once stays mapped; if the
+ * stack is reused meanwhile, the PCs read are another thread's, which only
+ * keeps a body back longer. put_task_stack() would pin it but is not
+ * exported to modules.
+ */
+static struct pt_regs *tfd_user_regs(struct task_struct *t)
+{
+	/* Where pt_regs sit in a stack: the same for every thread of an arch. */
+	unsigned long at = (unsigned long)task_pt_regs(current) -
+			   (unsigned long)task_stack_page(current);
+	void *stack;
+
+	if (t->flags & PF_EXITING)
+		return NULL;
+	stack = READ_ONCE(t->stack);
+	return stack ? (struct pt_regs *)((unsigned long)stack + at) : NULL;
+}
+
+/*
  * Records the user PCs @t may run next that are inside [lo, hi); false
  * when @pc is full.
  */
@@ -306,10 +330,14 @@ static bool tfd_note_pc(struct task_struct *t, unsigned long lo,
 {
 	unsigned long next[TFD_NEXT_PCS];
 	unsigned int k, nnext;
+	struct pt_regs *regs;
 
 	if (t == current || (t->flags & (PF_KTHREAD | PF_IO_WORKER)))
 		return true;
-	nnext = tfd_arch_next_pcs(task_pt_regs(t), next);
+	regs = tfd_user_regs(t);
+	if (!regs)
+		return true;
+	nnext = tfd_arch_next_pcs(regs, next);
 	for (k = 0; k < nnext; k++) {
 		if (next[k] < lo || next[k] >= hi)
 			continue;
